@@ -1,0 +1,34 @@
+"""The data model: bibliography (papers and what hangs off them), the review's reference list,
+therapies, evidence notes, and PubMed refresh jobs."""
+
+from papers.models.bibliography import (
+    Author,
+    Authorship,
+    Journal,
+    MeshDescriptor,
+    Paper,
+    PaperChange,
+    PaperLink,
+    PaperMesh,
+)
+from papers.models.evidence import EvidenceNote
+from papers.models.jobs import RefreshJob
+from papers.models.review import Reference
+from papers.models.therapy import PivotalTrial, ReconstitutionPoint, Therapy
+
+__all__ = [
+    "Author",
+    "Authorship",
+    "EvidenceNote",
+    "Journal",
+    "MeshDescriptor",
+    "Paper",
+    "PaperChange",
+    "PaperLink",
+    "PaperMesh",
+    "PivotalTrial",
+    "ReconstitutionPoint",
+    "Reference",
+    "RefreshJob",
+    "Therapy",
+]

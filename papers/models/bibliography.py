@@ -1,0 +1,332 @@
+"""Papers and the records that hang off them, shaped after PubMed's XML."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models.functions import Lower
+
+MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+class Journal(models.Model):
+    """A journal as NLM catalogues it."""
+
+    # NLM unique ID when known, else "issn:<ISSN>", else "title:<title>": one stable natural key.
+    key = models.CharField(max_length=300, unique=True)
+    title = models.CharField(max_length=500)
+    iso_abbreviation = models.CharField(max_length=300, blank=True)
+    medline_ta = models.CharField("MEDLINE abbreviation", max_length=300, blank=True)
+    issn_print = models.CharField(max_length=9, blank=True)
+    issn_electronic = models.CharField(max_length=9, blank=True)
+    issn_linking = models.CharField(max_length=9, blank=True)
+    nlm_unique_id = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.iso_abbreviation or self.title
+
+
+class Author(models.Model):
+    """A name as it appears in author lists; not a disambiguated person.
+
+    Rows are keyed by ORCID when PubMed gives one, otherwise by the exact name parts, so two
+    different people called "Smith J" share a row: PubMed itself does not tell them apart.
+    """
+
+    key = models.CharField(max_length=400, unique=True)
+    last_name = models.CharField(max_length=200, blank=True)
+    fore_name = models.CharField(max_length=200, blank=True)
+    initials = models.CharField(max_length=30, blank=True)
+    suffix = models.CharField(max_length=30, blank=True)
+    collective_name = models.CharField(max_length=500, blank=True)
+    orcid = models.CharField("ORCID", max_length=19, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "fore_name", "collective_name"]
+        indexes = [models.Index(Lower("last_name"), name="author_last_name_lower")]
+
+    def __str__(self) -> str:
+        if self.collective_name:
+            return self.collective_name
+        return " ".join(part for part in (self.last_name, self.initials) if part)
+
+    @property
+    def display_name(self) -> str:
+        """Return "Fore Last" (or the collective name), as PubMed's page shows authors."""
+        if self.collective_name:
+            return self.collective_name
+        return " ".join(part for part in (self.fore_name, self.last_name, self.suffix) if part)
+
+
+class MeshDescriptor(models.Model):
+    ui = models.CharField("descriptor UI", max_length=12, unique=True)
+    name = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "MeSH descriptor"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PaperQuerySet(models.QuerySet):
+    def with_listing(self) -> PaperQuerySet:
+        """Return papers with what a list row shows, in a constant number of queries."""
+        return self.select_related("journal").prefetch_related(
+            models.Prefetch(
+                "authorships",
+                queryset=Authorship.objects.select_related("author").order_by("position"),
+            )
+        )
+
+    def with_detail(self) -> PaperQuerySet:
+        """Return papers with everything the paper page shows."""
+        return self.with_listing().prefetch_related(
+            models.Prefetch(
+                "mesh_headings",
+                queryset=PaperMesh.objects.select_related("descriptor").order_by("position"),
+            ),
+            "links",
+        )
+
+
+class Paper(models.Model):
+    """One article (or book chapter) with the metadata PubMed gives for it."""
+
+    class FetchState(models.TextChoices):
+        PENDING = "pending", "being fetched"
+        FETCHED = "fetched", "fetched"
+        NOT_FOUND = "not_found", "not found in PubMed"
+        FAILED = "failed", "fetch failed"
+
+    pmid = models.PositiveBigIntegerField("PMID", unique=True, null=True, blank=True)
+    pmcid = models.CharField("PMCID", max_length=20, unique=True, null=True, blank=True)
+    # NULL, not "", for a missing DOI: the case-insensitive unique constraint must skip it.
+    doi = models.CharField("DOI", max_length=255, null=True, blank=True)  # noqa: DJ001
+    pii = models.CharField("publisher item identifier", max_length=255, blank=True)
+
+    # Titles and abstract text keep PubMed's inline markup (<i>, <sup>, MathML), sanitised by
+    # nh3 at parse time; templates mark them safe only through papers.markup.
+    title = models.TextField(blank=True)
+    vernacular_title = models.TextField(blank=True)
+    # [{"label": "RESULTS", "nlm_category": "RESULTS", "text": "..."}]; one unlabelled section
+    # for an unstructured abstract.
+    abstract = models.JSONField(default=list, blank=True)
+    abstract_copyright = models.TextField(blank=True)
+
+    journal = models.ForeignKey(
+        Journal, on_delete=models.PROTECT, null=True, blank=True, related_name="papers"
+    )
+    volume = models.CharField(max_length=50, blank=True)
+    issue = models.CharField(max_length=50, blank=True)
+    pages = models.CharField(max_length=100, blank=True)
+    # Book chapters (PubmedBookArticle) have no journal.
+    book_title = models.TextField(blank=True)
+    publisher = models.CharField(max_length=300, blank=True)
+
+    # Publication date as PubMed gives it: year only, a season, or a MedlineDate range are all
+    # real. pub_date_sort is the earliest day it can mean, for ordering and year filters.
+    pub_year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    pub_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    pub_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    pub_season = models.CharField(max_length=30, blank=True)
+    pub_medline_date = models.CharField("MedlineDate", max_length=100, blank=True)
+    pub_date_sort = models.DateField(null=True, blank=True)
+    epub_date = models.DateField("electronic publication date", null=True, blank=True)
+    publication_status = models.CharField(max_length=30, blank=True)  # ppublish, epublish, …
+
+    languages = ArrayField(models.CharField(max_length=10), default=list, blank=True)
+    publication_types = ArrayField(models.CharField(max_length=120), default=list, blank=True)
+    keywords = ArrayField(models.CharField(max_length=300), default=list, blank=True)
+
+    is_retracted = models.BooleanField(default=False, db_index=True)
+    has_erratum = models.BooleanField(default=False)
+    has_expression_of_concern = models.BooleanField(default=False)
+    not_in_pubmed = models.BooleanField(
+        default=False, help_text="A DOI with no PubMed record: what we know is kept."
+    )
+    deleted_from_pubmed = models.BooleanField(default=False)
+
+    fetch_state = models.CharField(
+        max_length=12, choices=FetchState.choices, default=FetchState.PENDING
+    )
+    fetch_error = models.TextField(blank=True)
+    source_hash = models.CharField(max_length=64, blank=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the upsert only when a field really changes; never auto_now.
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = PaperQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pub_date_sort", "-pmid"]
+        constraints = [
+            models.UniqueConstraint(Lower("doi"), name="paper_doi_unique_ci"),
+        ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="paper_search_gin"),
+            GinIndex(fields=["publication_types"], name="paper_pubtypes_gin"),
+            models.Index(fields=["-pub_date_sort", "-pmid"], name="paper_recent"),
+        ]
+
+    def __str__(self) -> str:
+        label = f"PMID {self.pmid}" if self.pmid else (f"doi:{self.doi}" if self.doi else "paper")
+        return f"{label}: {self.title_text[:80]}"
+
+    @property
+    def title_text(self) -> str:
+        from papers.markup import strip_tags
+
+        return strip_tags(self.title)
+
+    @property
+    def pub_date_display(self) -> str:
+        """Return the publication date as PubMed prints it ("2020 Jan", "1998 Dec-1999 Jan")."""
+        if self.pub_medline_date:
+            return self.pub_medline_date
+        parts = [str(self.pub_year)] if self.pub_year else []
+        if self.pub_season:
+            parts.append(self.pub_season)
+        elif self.pub_month:
+            parts.append(MONTH_ABBR[self.pub_month - 1])
+            if self.pub_day:
+                parts.append(str(self.pub_day))
+        return " ".join(parts)
+
+    @property
+    def epub_date_display(self) -> str:
+        return format_day(self.epub_date) if self.epub_date else ""
+
+    @property
+    def pubmed_url(self) -> str:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+    @property
+    def pmc_url(self) -> str:
+        return f"https://pmc.ncbi.nlm.nih.gov/articles/{self.pmcid}/" if self.pmcid else ""
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def is_pending(self) -> bool:
+        return self.fetch_state == self.FetchState.PENDING
+
+
+def format_day(day: dt.date) -> str:
+    return f"{day.year} {MONTH_ABBR[day.month - 1]} {day.day}"
+
+
+class Authorship(models.Model):
+    """An author's place on one paper, with the affiliations given on that paper."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="authorships")
+    position = models.PositiveSmallIntegerField()
+    affiliations = ArrayField(models.TextField(), default=list, blank=True)
+    equal_contribution = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["paper", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "position"], name="authorship_unique_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} (#{self.position})"
+
+
+class PaperMesh(models.Model):
+    """A MeSH heading on a paper, with its qualifiers."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="mesh_headings")
+    descriptor = models.ForeignKey(MeshDescriptor, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    major_topic = models.BooleanField(default=False)
+    # [{"ui": "Q000188", "name": "drug therapy", "major_topic": true}]
+    qualifiers = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["paper", "position"]
+        verbose_name = "MeSH heading"
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "position"], name="papermesh_unique_position")
+        ]
+
+    def __str__(self) -> str:
+        return self.descriptor.name
+
+
+class PaperLink(models.Model):
+    """A relation PubMed records in CommentsCorrectionsList (errata, retractions, comments)."""
+
+    class Kind(models.TextChoices):
+        ERRATUM_IN = "ErratumIn", "erratum in"
+        ERRATUM_FOR = "ErratumFor", "erratum for"
+        RETRACTION_IN = "RetractionIn", "retraction in"
+        RETRACTION_OF = "RetractionOf", "retraction of"
+        RETRACTED_AND_REPUBLISHED_IN = "RetractedandRepublishedIn", "retracted and republished in"
+        RETRACTED_AND_REPUBLISHED_FROM = "RetractedandRepublishedFrom", "republished from"
+        EXPRESSION_OF_CONCERN_IN = "ExpressionOfConcernIn", "expression of concern in"
+        EXPRESSION_OF_CONCERN_FOR = "ExpressionOfConcernFor", "expression of concern for"
+        COMMENT_IN = "CommentIn", "comment in"
+        COMMENT_ON = "CommentOn", "comment on"
+        UPDATE_IN = "UpdateIn", "update in"
+        UPDATE_OF = "UpdateOf", "update of"
+
+    source = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="links")
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    # The other paper may not be in our database; its PMID and citation text are kept anyway.
+    target_pmid = models.PositiveBigIntegerField(null=True, blank=True)
+    ref_source = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["source", "kind", "target_pmid"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "kind", "target_pmid", "ref_source"], name="paperlink_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["target_pmid"], name="paperlink_target")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.ref_source or self.target_pmid}"
+
+    @property
+    def target_url(self) -> str:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.target_pmid}/" if self.target_pmid else ""
+
+
+class PaperChange(models.Model):
+    """One field of one paper changed by a PubMed refresh: the change log."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="changes")
+    job = models.ForeignKey(
+        "papers.RefreshJob",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+    )
+    field = models.CharField(max_length=60)
+    old_value = models.JSONField(null=True, blank=True)
+    new_value = models.JSONField(null=True, blank=True)
+    changed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at", "paper", "field"]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id}.{self.field}"

@@ -1,0 +1,63 @@
+"""PubMed refresh jobs: one row per run, so admins can see what happened."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class RefreshJob(models.Model):
+    class Kind(models.TextChoices):
+        IMPORT = "import", "import identifiers"
+        REFRESH = "refresh", "refresh papers"
+        REFRESH_ALL = "refresh_all", "refresh everything"
+        IMPORT_REVIEW = "import_review", "import a review and its references"
+
+    class Trigger(models.TextChoices):
+        ADMIN = "admin", "admin action"
+        COMMAND = "command", "management command"
+        SCHEDULE = "schedule", "schedule"
+        API = "api", "API"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "running"
+        SUCCEEDED = "succeeded", "succeeded"
+        PARTIAL = "partial", "finished with errors"
+        FAILED = "failed", "failed"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    trigger = models.CharField(max_length=12, choices=Trigger.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    # {"pmids": [...], "dois": [...]} as requested.
+    identifiers = models.JSONField(default=dict, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    new_count = models.PositiveIntegerField(default=0)
+    changed_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    not_found_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    # {"<identifier>": "<reason>"} for every identifier that failed or was not found.
+    errors = models.JSONField(default=dict, blank=True)
+    celery_task_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None

@@ -1,0 +1,27 @@
+"""Shared fixtures. Tests run against real PostgreSQL and real Redis (see README: Testing)."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+_LOCAL_HOSTS = ("::1", "localhost")
+
+
+def _is_local(host: object) -> bool:
+    return isinstance(host, str) and (host.startswith("127.") or host in _LOCAL_HOSTS)
+
+
+@pytest.fixture(autouse=True)
+def _block_internet(monkeypatch):
+    """Fail loudly if a test tries to reach anything but this machine (NCBI included)."""
+    real_connect = socket.socket.connect
+
+    def guarded_connect(sock, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(host):
+            raise RuntimeError(f"test tried to reach the network: {address!r}")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)

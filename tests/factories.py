@@ -1,0 +1,101 @@
+"""Readable test data: a few named records built by factory_boy."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.contrib.auth import get_user_model
+
+from papers import models
+
+
+class JournalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Journal
+        django_get_or_create = ("key",)
+
+    key = factory.Sequence(lambda n: f"title:Journal {n}")
+    title = factory.Sequence(lambda n: f"Journal of Neuroimmunology {n}")
+    iso_abbreviation = factory.Sequence(lambda n: f"J Neuroimmunol {n}")
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Author
+
+    key = factory.Sequence(lambda n: f"name:author{n}|a|a|")
+    last_name = factory.Sequence(lambda n: f"Author{n}")
+    fore_name = "Alex"
+    initials = "A"
+
+
+class PaperFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Paper
+
+    # Sequences far above real PMIDs would still be fake identifiers: test papers get PMIDs in a
+    # range PubMed has not reached, so they can never be mistaken for real records.
+    pmid = factory.Sequence(lambda n: 990_000_000 + n)
+    title = factory.Sequence(lambda n: f"Immune repertoire renewal after depletion, study {n}")
+    abstract = factory.LazyFunction(
+        lambda: [{"label": "", "nlm_category": "", "text": "B cells repopulate after therapy."}]
+    )
+    journal = factory.SubFactory(JournalFactory)
+    volume = "12"
+    issue = "3"
+    pages = "100-110"
+    pub_year = 2019
+    pub_month = 5
+    pub_date_sort = dt.date(2019, 5, 1)
+    languages = factory.LazyFunction(lambda: ["eng"])
+    publication_types = factory.LazyFunction(lambda: ["Journal Article"])
+    fetch_state = models.Paper.FetchState.FETCHED
+
+
+class AuthorshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Authorship
+
+    paper = factory.SubFactory(PaperFactory)
+    author = factory.SubFactory(AuthorFactory)
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class TherapyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Therapy
+
+    name = factory.Sequence(lambda n: f"Therapy {n}")
+    slug = factory.Sequence(lambda n: f"therapy-{n}")
+    drug_class = "monoclonal antibody"
+    molecular_target = "CD52"
+    mechanism = "Depletes circulating lymphocytes."
+    regimen = models.Therapy.Regimen.PULSED
+    irt_standing = models.Therapy.IrtStanding.CANDIDATE
+    approval_status = "Approved for relapsing MS."
+
+
+class EvidenceNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.EvidenceNote
+
+    therapy = factory.SubFactory(TherapyFactory)
+    statement = "Lymphocyte counts recover within a year after the last course."
+    note_type = models.EvidenceNote.NoteType.RECONSTITUTION
+    status = models.EvidenceNote.Status.PUBLISHED
+
+    @factory.post_generation
+    def papers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.papers.add(*extracted)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
