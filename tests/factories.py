@@ -79,6 +79,7 @@ class TherapyFactory(factory.django.DjangoModelFactory):
 class EvidenceNoteFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.EvidenceNote
+        skip_postgeneration_save = True
 
     therapy = factory.SubFactory(TherapyFactory)
     statement = "Lymphocyte counts recover within a year after the last course."

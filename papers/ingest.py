@@ -1,0 +1,553 @@
+"""Write parsed PubMed records into the database: the one path every import and refresh takes.
+
+Each public function is one transaction over a whole batch, with set-based reads and bulk
+writes, so a batch of 200 papers costs a fixed number of queries, not one per paper or field.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from papers.models import (
+    Author,
+    Authorship,
+    EvidenceNote,
+    Journal,
+    MeshDescriptor,
+    Paper,
+    PaperChange,
+    PaperLink,
+    PaperMesh,
+    Reference,
+    RefreshJob,
+)
+from papers.pubmed.records import PaperRecord, ReferenceRecord
+from papers.search_index import update_search_vectors
+
+logger = logging.getLogger(__name__)
+
+# Scalar Paper fields a record sets. Empty values never overwrite stored ones: PubMed
+# sometimes answers with a partial record, and a blank must not erase what we know.
+SCALAR_FIELDS = (
+    "pmcid", "doi", "pii", "title", "vernacular_title", "abstract", "abstract_copyright",
+    "journal_id", "volume", "issue", "pages", "book_title", "publisher", "pub_year", "pub_month",
+    "pub_day", "pub_season", "pub_medline_date", "pub_date_sort", "epub_date",
+    "publication_status", "languages", "publication_types", "keywords",
+)  # fmt: skip
+# Flags only ever go from False to True here: a retraction once seen is not forgotten because
+# a later partial reply omits it.
+FLAG_FIELDS = ("is_retracted", "has_erratum", "has_expression_of_concern")
+FLAG_REASONS = {
+    "is_retracted": "a cited paper has been retracted",
+    "has_erratum": "a cited paper has an erratum",
+    "has_expression_of_concern": "a cited paper has an expression of concern",
+}
+# A notice paper (RetractionOf …) flags the paper it is about, when we hold that paper.
+NOTICE_FLAGS = {
+    "RetractionOf": "is_retracted",
+    "ErratumFor": "has_erratum",
+    "ExpressionOfConcernFor": "has_expression_of_concern",
+}
+
+
+@dataclass
+class UpsertSummary:
+    new: list[int] = field(default_factory=list)
+    changed: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    newly_flagged: list[int] = field(default_factory=list)
+    paper_ids: dict[int, int] = field(default_factory=dict)  # PMID -> Paper.pk
+
+
+@transaction.atomic
+def upsert_papers(
+    *, records: Sequence[PaperRecord], job: RefreshJob | None = None
+) -> UpsertSummary:
+    """Create or update the papers in ``records`` and everything hanging off them.
+
+    The same record twice changes nothing (not even ``changed_at``); every changed field is
+    written to the change log; flags seen for the first time mark citing notes for review.
+    """
+    now = timezone.now()
+    records = list({r.pmid: r for r in records}.values())  # last copy of a PMID wins
+    summary = UpsertSummary()
+    if not records:
+        return summary
+
+    existing = _lock_existing(records)
+    journals = _ensure_journals(records)
+    taken_dois = _dois_held_elsewhere(records, existing)
+    changes: list[PaperChange] = []
+    to_create: list[Paper] = []
+    to_update: list[Paper] = []
+    touched: list[tuple[Paper, PaperRecord]] = []
+    fetched_only: list[Paper] = []
+
+    for record in records:
+        values = _paper_values(record, journals, taken_dois)
+        paper = existing.get(record.pmid)
+        digest = record.content_hash()
+        if paper is None:
+            paper = Paper(pmid=record.pmid, **values, **_flag_values(record))
+            _mark_fetched(paper, digest, now)
+            paper.changed_at = now
+            to_create.append(paper)
+            touched.append((paper, record))
+            continue
+        if paper.source_hash == digest and paper.fetch_state == Paper.FetchState.FETCHED:
+            paper.last_fetched_at = now
+            fetched_only.append(paper)
+            summary.unchanged.append(paper.pk)
+            continue
+        paper_changes = _apply_values(paper, values) + _apply_flags(paper, record)
+        _mark_fetched(paper, digest, now)
+        changes.extend(_change_rows(paper, paper_changes, job))
+        to_update.append(paper)
+        touched.append((paper, record))
+
+    Paper.objects.bulk_create(to_create)
+    summary.new = [p.pk for p in to_create]
+    child_changes = _sync_children(touched, job, new_ids=set(summary.new))
+    changes.extend(child_changes)
+    changed_ids = {c.paper_id for c in changes}
+    for paper in to_update:
+        if paper.pk in changed_ids:
+            paper.changed_at = now
+            summary.changed.append(paper.pk)
+        else:
+            summary.unchanged.append(paper.pk)
+    update_fields = [*(f for f in SCALAR_FIELDS), *FLAG_FIELDS, "fetch_state", "fetch_error",
+                     "not_in_pubmed", "source_hash", "last_fetched_at", "changed_at"]  # fmt: skip
+    Paper.objects.bulk_update(to_update, update_fields, batch_size=500)
+    Paper.objects.bulk_update(fetched_only, ["last_fetched_at"], batch_size=500)
+
+    flagged = _newly_flagged(to_create, changes) | _flag_notice_targets(records, job, changes)
+    PaperChange.objects.bulk_create(changes)
+    summary.newly_flagged = sorted(flagged)
+    _mark_citing_notes(flagged)
+    summary.paper_ids = {p.pmid: p.pk for p in [*to_create, *to_update, *fetched_only]}
+    update_search_vectors(paper_ids=[*summary.new, *summary.changed])
+    return summary
+
+
+def _lock_existing(records: Sequence[PaperRecord]) -> dict[int, Paper]:
+    """Return stored papers for the records' PMIDs, locked for this transaction.
+
+    A row created earlier from a DOI alone (no PMID yet) is adopted by the record with that DOI.
+    """
+    pmids = [r.pmid for r in records]
+    # Lock in PMID order so two workers upserting overlapping batches cannot deadlock.
+    existing = {
+        p.pmid: p for p in Paper.objects.filter(pmid__in=pmids).order_by("pmid").select_for_update()
+    }
+    dois = {r.doi.lower(): r.pmid for r in records if r.doi and r.pmid not in existing}
+    if dois:
+        orphans = (
+            Paper.objects.annotate(doi_lower=Lower("doi"))
+            .filter(pmid__isnull=True, doi_lower__in=list(dois))
+            .select_for_update()
+        )
+        for paper in orphans:
+            paper.pmid = dois[paper.doi.lower()]
+            Paper.objects.filter(pk=paper.pk).update(pmid=paper.pmid)
+            existing[paper.pmid] = paper
+    return existing
+
+
+def _dois_held_elsewhere(records: Sequence[PaperRecord], existing: dict[int, Paper]) -> set[str]:
+    """Return DOIs (lower-cased) that another stored paper already holds.
+
+    PubMed occasionally gives two records the same DOI (a notice and its article); the first
+    keeps it, and the unique constraint is not tripped mid-batch.
+    """
+    wanted = {r.doi.lower(): r.pmid for r in records if r.doi}
+    if not wanted:
+        return set()
+    holders = (
+        Paper.objects.annotate(doi_lower=Lower("doi"))
+        .filter(doi_lower__in=list(wanted))
+        .values_list("doi_lower", "pmid")
+    )
+    taken = {doi for doi, pmid in holders if pmid != wanted[doi]}
+    seen: set[str] = set()
+    for record in records:  # two records of one batch with one DOI: the first keeps it
+        doi = record.doi.lower()
+        if doi and doi in seen:
+            taken.add(doi)
+        seen.add(doi)
+    return taken
+
+
+def _ensure_journals(records: Sequence[PaperRecord]) -> dict[str, Journal]:
+    wanted = {r.journal.key: r.journal for r in records if r.journal and r.journal.title}
+    if not wanted:
+        return {}
+    Journal.objects.bulk_create(
+        [
+            Journal(
+                key=key,
+                title=j.title,
+                iso_abbreviation=j.iso_abbreviation,
+                medline_ta=j.medline_ta,
+                issn_print=j.issn_print,
+                issn_electronic=j.issn_electronic,
+                issn_linking=j.issn_linking,
+                nlm_unique_id=j.nlm_unique_id,
+            )
+            for key, j in wanted.items()
+        ],
+        ignore_conflicts=True,
+    )
+    return Journal.objects.in_bulk(list(wanted), field_name="key")
+
+
+def _paper_values(
+    record: PaperRecord, journals: dict[str, Journal], taken_dois: set[str]
+) -> dict[str, object]:
+    journal = journals.get(record.journal.key) if record.journal else None
+    doi = record.doi if record.doi and record.doi.lower() not in taken_dois else None
+    return {
+        "pmcid": record.pmcid or None,
+        "doi": doi,
+        "pii": record.pii,
+        "title": record.title,
+        "vernacular_title": record.vernacular_title,
+        "abstract": [
+            {"label": s.label, "nlm_category": s.nlm_category, "text": s.text}
+            for s in record.abstract
+        ],
+        "abstract_copyright": record.abstract_copyright,
+        "journal_id": journal.pk if journal else None,
+        "volume": record.volume,
+        "issue": record.issue,
+        "pages": record.pages,
+        "book_title": record.book_title,
+        "publisher": record.publisher,
+        "pub_year": record.pub_date.year,
+        "pub_month": record.pub_date.month,
+        "pub_day": record.pub_date.day,
+        "pub_season": record.pub_date.season,
+        "pub_medline_date": record.pub_date.medline_date,
+        "pub_date_sort": record.pub_date.earliest(),
+        "epub_date": record.epub_date,
+        "publication_status": record.publication_status,
+        "languages": list(record.languages),
+        "publication_types": list(record.publication_types),
+        "keywords": list(record.keywords),
+    }
+
+
+def _flag_values(record: PaperRecord) -> dict[str, bool]:
+    return {name: getattr(record, name) for name in FLAG_FIELDS}
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or value == "" or value == [] or value == ()
+
+
+def _apply_values(paper: Paper, values: dict[str, object]) -> list[tuple[str, object, object]]:
+    """Copy non-blank values onto ``paper``; return (field, old, new) for each real change."""
+    changed = []
+    for name, new in values.items():
+        old = getattr(paper, name)
+        if _is_blank(new) or old == new:
+            continue
+        setattr(paper, name, new)
+        changed.append((name, old, new))
+    return changed
+
+
+def _apply_flags(paper: Paper, record: PaperRecord) -> list[tuple[str, object, object]]:
+    changed = []
+    for name, seen in _flag_values(record).items():
+        if seen and not getattr(paper, name):
+            setattr(paper, name, True)
+            changed.append((name, False, True))
+    return changed
+
+
+def _mark_fetched(paper: Paper, digest: str, now) -> None:
+    paper.source_hash = digest
+    paper.last_fetched_at = now
+    paper.fetch_state = Paper.FetchState.FETCHED
+    paper.fetch_error = ""
+    paper.not_in_pubmed = False
+
+
+def _change_rows(
+    paper: Paper, changes: Iterable[tuple[str, object, object]], job: RefreshJob | None
+) -> list[PaperChange]:
+    return [
+        PaperChange(
+            paper_id=paper.pk,
+            job=job,
+            field=name.removesuffix("_id"),
+            old_value=_jsonable(old),
+            new_value=_jsonable(new),
+        )
+        for name, old, new in changes
+    ]
+
+
+def _jsonable(value: object) -> object:
+    if value is None or isinstance(value, (str, int, float, bool, list, dict)):
+        return value
+    return str(value)
+
+
+# --- authors, MeSH headings and links ------------------------------------------------------
+
+
+def _sync_children(
+    touched: list[tuple[Paper, PaperRecord]], job: RefreshJob | None, *, new_ids: set[int]
+) -> list[PaperChange]:
+    """Replace the author lists, MeSH headings and links that differ from the records.
+
+    Returns change-log rows for existing papers (a new paper's children are not "changes").
+    """
+    if not touched:
+        return []
+    paper_ids = [p.pk for p, _ in touched]
+    authors = _ensure_authors([r for _, r in touched])
+    descriptors = _ensure_descriptors([r for _, r in touched])
+    authorships = Authorship.objects.filter(paper_id__in=paper_ids)
+    stored_authors = _stored(authorships.values_list("paper_id", "author__key", "affiliations"))
+    headings = PaperMesh.objects.filter(paper_id__in=paper_ids)
+    stored_mesh = _stored(
+        headings.values_list("paper_id", "descriptor__ui", "major_topic", "qualifiers")
+    )
+    links = PaperLink.objects.filter(source_id__in=paper_ids)
+    stored_links = _stored(links.values_list("source_id", "kind", "target_pmid", "ref_source"))
+
+    changes: list[PaperChange] = []
+    replace: dict[str, set[int]] = {"authors": set(), "mesh": set(), "links": set()}
+    for paper, record in touched:
+        wanted = {
+            "authors": [(a.key, list(a.affiliations)) for a in record.authors],
+            "mesh": [(m.ui, m.major_topic, _qualifiers(m)) for m in record.mesh],
+            "links": _link_set((k.kind, k.target_pmid, k.ref_source) for k in record.links),
+        }
+        stored = {
+            "authors": stored_authors.get(paper.pk, []),
+            "mesh": stored_mesh.get(paper.pk, []),
+            "links": _link_set(stored_links.get(paper.pk, [])),
+        }
+        for name in replace:
+            if wanted[name] and wanted[name] != stored[name]:
+                replace[name].add(paper.pk)
+                if paper.pk not in new_ids:
+                    changes.extend(_change_rows(paper, [(name, stored[name], wanted[name])], job))
+
+    Authorship.objects.filter(paper_id__in=replace["authors"]).delete()
+    PaperMesh.objects.filter(paper_id__in=replace["mesh"]).delete()
+    PaperLink.objects.filter(source_id__in=replace["links"]).delete()
+    Authorship.objects.bulk_create(
+        Authorship(paper_id=paper.pk, author=authors[a.key], position=i,
+                   affiliations=list(a.affiliations), equal_contribution=a.equal_contribution)
+        for paper, record in touched if paper.pk in replace["authors"]
+        for i, a in enumerate(record.authors, start=1)
+    )  # fmt: skip
+    PaperMesh.objects.bulk_create(
+        PaperMesh(paper_id=paper.pk, descriptor=descriptors[m.ui], position=i,
+                  major_topic=m.major_topic, qualifiers=_qualifiers(m))
+        for paper, record in touched if paper.pk in replace["mesh"]
+        for i, m in enumerate(record.mesh, start=1)
+    )  # fmt: skip
+    PaperLink.objects.bulk_create(
+        [
+            PaperLink(source_id=paper.pk, kind=k.kind, target_pmid=k.target_pmid,
+                      ref_source=k.ref_source)
+            for paper, record in touched if paper.pk in replace["links"]
+            for k in dict.fromkeys(record.links)  # PubMed repeats some entries; keep one
+        ],
+        ignore_conflicts=True,
+    )  # fmt: skip
+    return changes
+
+
+def _link_set(links: Iterable[tuple]) -> list[tuple]:
+    """Return links as a sorted, de-duplicated list: their order in PubMed carries no meaning."""
+    return sorted(set(links), key=lambda link: tuple(str(part) for part in link))
+
+
+def _stored(rows: Iterable[tuple]) -> dict[int, list]:
+    """Group (paper_id, *values) rows into {paper_id: [values, ...]} in query order."""
+    grouped: dict[int, list] = {}
+    for paper_id, *values in rows:
+        grouped.setdefault(paper_id, []).append(tuple(values) if len(values) > 1 else values[0])
+    return grouped
+
+
+def _qualifiers(mesh) -> list[dict]:
+    return [{"ui": q.ui, "name": q.name, "major_topic": q.major_topic} for q in mesh.qualifiers]
+
+
+def _ensure_authors(records: Sequence[PaperRecord]) -> dict[str, Author]:
+    wanted = {a.key: a for r in records for a in r.authors}
+    if not wanted:
+        return {}
+    Author.objects.bulk_create(
+        [
+            Author(
+                key=key[:400],
+                last_name=a.last_name[:200],
+                fore_name=a.fore_name[:200],
+                initials=a.initials[:30],
+                suffix=a.suffix[:30],
+                collective_name=a.collective_name[:500],
+                orcid=a.orcid,
+            )
+            for key, a in wanted.items()
+        ],
+        ignore_conflicts=True,
+    )
+    return Author.objects.in_bulk(list(wanted), field_name="key")
+
+
+def _ensure_descriptors(records: Sequence[PaperRecord]) -> dict[str, MeshDescriptor]:
+    wanted = {m.ui: m.name for r in records for m in r.mesh if m.ui}
+    if not wanted:
+        return {}
+    MeshDescriptor.objects.bulk_create(
+        [MeshDescriptor(ui=ui, name=name) for ui, name in wanted.items()], ignore_conflicts=True
+    )
+    descriptors = MeshDescriptor.objects.in_bulk(list(wanted), field_name="ui")
+    renamed = [d for d in descriptors.values() if d.name != wanted[d.ui]]
+    for descriptor in renamed:  # NLM renames descriptors between MeSH years
+        descriptor.name = wanted[descriptor.ui]
+    MeshDescriptor.objects.bulk_update(renamed, ["name"])
+    return descriptors
+
+
+# --- retractions, errata, expressions of concern -------------------------------------------
+
+
+def _newly_flagged(created: list[Paper], changes: list[PaperChange]) -> set[int]:
+    flagged = {p.pk for p in created if any(getattr(p, f) for f in FLAG_FIELDS)}
+    flagged |= {c.paper_id for c in changes if c.field in FLAG_FIELDS and c.new_value is True}
+    return flagged
+
+
+def _flag_notice_targets(
+    records: Sequence[PaperRecord], job: RefreshJob | None, changes: list[PaperChange]
+) -> set[int]:
+    """Flag stored papers that a retraction/erratum/concern notice in ``records`` is about."""
+    flagged: set[int] = set()
+    for kind, flag in NOTICE_FLAGS.items():
+        targets = {k.target_pmid for r in records for k in r.links if k.kind == kind}
+        targets.discard(None)
+        if not targets:
+            continue
+        papers = Paper.objects.filter(pmid__in=targets, **{flag: False})
+        for paper in papers:
+            changes.append(PaperChange(paper=paper, job=job, field=flag, old_value=False,
+                                       new_value=True))  # fmt: skip
+            flagged.add(paper.pk)
+        papers.update(**{flag: True})
+    return flagged
+
+
+def _mark_citing_notes(paper_ids: set[int]) -> None:
+    """Put every evidence note citing a newly flagged paper up for curator review."""
+    if not paper_ids:
+        return
+    papers = Paper.objects.filter(pk__in=paper_ids).only("pk", "pmid", *FLAG_FIELDS)
+    notes = EvidenceNote.objects.filter(papers__in=paper_ids).distinct().prefetch_related("papers")
+    reasons_by_paper = {
+        p.pk: [f"PMID {p.pmid}: {FLAG_REASONS[f]}" for f in FLAG_FIELDS if getattr(p, f)]
+        for p in papers
+    }
+    for note in notes:
+        reasons = [r for p in note.papers.all() for r in reasons_by_paper.get(p.pk, [])]
+        new_reasons = [r for r in reasons if r not in note.review_reason]
+        if not new_reasons and note.needs_review:
+            continue
+        note.needs_review = True
+        note.review_reason = "\n".join(filter(None, [note.review_reason, *new_reasons]))
+        # save() (not update()) so django-simple-history records why the note was flagged.
+        note._change_reason = "flagged by PubMed refresh"
+        note.save(update_fields=["needs_review", "review_reason", "updated_at"])
+
+
+# --- outcomes other than a record ----------------------------------------------------------
+
+
+@transaction.atomic
+def mark_not_found(*, pmids: Iterable[int], reason: str = "not found in PubMed") -> int:
+    """Record that PubMed has no record for these PMIDs (only rows we already hold)."""
+    return (
+        Paper.objects.filter(pmid__in=list(pmids))
+        .exclude(fetch_state=Paper.FetchState.FETCHED)
+        .update(fetch_state=Paper.FetchState.NOT_FOUND, fetch_error=reason)
+    )
+
+
+@transaction.atomic
+def mark_failed(*, pmids: Iterable[int], reason: str) -> int:
+    """Record a failed fetch; a paper fetched before keeps its data and state."""
+    return (
+        Paper.objects.filter(pmid__in=list(pmids))
+        .exclude(fetch_state=Paper.FetchState.FETCHED)
+        .update(fetch_state=Paper.FetchState.FAILED, fetch_error=reason[:2000])
+    )
+
+
+@transaction.atomic
+def mark_deleted(*, pmids: Iterable[int], job: RefreshJob | None = None) -> int:
+    """Flag papers PubMed has withdrawn (DeleteCitation); nothing is removed from our side."""
+    papers = list(Paper.objects.filter(pmid__in=list(pmids), deleted_from_pubmed=False))
+    PaperChange.objects.bulk_create(
+        PaperChange(paper=p, job=job, field="deleted_from_pubmed", old_value=False, new_value=True)
+        for p in papers
+    )
+    return Paper.objects.filter(pk__in=[p.pk for p in papers]).update(deleted_from_pubmed=True)
+
+
+# --- a review's reference list -------------------------------------------------------------
+
+
+@transaction.atomic
+def sync_reference_list(*, review: Paper, references: Sequence[ReferenceRecord]) -> list[int]:
+    """Store the review's numbered references and tie each to its Paper.
+
+    A reference with a PMID gets a placeholder Paper (state "being fetched") until its record
+    arrives; one with only a DOI is tied to a stored paper with that DOI, or gets a DOI-only
+    placeholder. Known identifiers are never blanked. Return the PMIDs still to fetch.
+    """
+    stored = {r.position: r for r in Reference.objects.filter(review=review)}
+    pmids = {r.pmid for r in references if r.pmid}
+    dois = {r.doi.lower() for r in references if r.doi and not r.pmid}
+    by_pmid = Paper.objects.in_bulk(list(pmids), field_name="pmid")
+    missing_pmids = pmids - set(by_pmid)
+    Paper.objects.bulk_create(
+        [Paper(pmid=pmid, fetch_state=Paper.FetchState.PENDING) for pmid in missing_pmids],
+        ignore_conflicts=True,
+    )
+    by_pmid = Paper.objects.in_bulk(list(pmids), field_name="pmid")
+    by_doi = {
+        p.doi.lower(): p
+        for p in Paper.objects.annotate(doi_lower=Lower("doi")).filter(doi_lower__in=list(dois))
+    }
+    for doi in dois - set(by_doi):
+        original = next(r.doi for r in references if r.doi.lower() == doi)
+        by_doi[doi] = Paper.objects.create(doi=original, fetch_state=Paper.FetchState.PENDING)
+
+    to_create, to_update = [], []
+    for ref in references:
+        paper = by_pmid.get(ref.pmid) if ref.pmid else by_doi.get(ref.doi.lower())
+        row = stored.get(ref.position) or Reference(review=review, position=ref.position)
+        row.citation = ref.citation or row.citation
+        row.pmid = ref.pmid or row.pmid
+        row.doi = ref.doi or row.doi
+        row.pmcid = ref.pmcid or row.pmcid
+        row.paper = paper or row.paper
+        (to_update if row.pk else to_create).append(row)
+    Reference.objects.bulk_create(to_create)
+    Reference.objects.bulk_update(to_update, ["citation", "pmid", "doi", "pmcid", "paper"])
+    return sorted(p.pmid for p in by_pmid.values() if p.fetch_state != Paper.FetchState.FETCHED)
