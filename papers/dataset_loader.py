@@ -1,0 +1,179 @@
+"""Load the bundled dataset (papers/dataset/): the review, its references, therapies and notes.
+
+Papers go through the same parse-and-upsert path as a PubMed refresh. Loading twice changes
+nothing; a note a curator has edited since it was loaded is left as the curator left it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+
+from papers.ingest import sync_reference_list, upsert_papers
+from papers.models import EvidenceNote, Paper, PivotalTrial, ReconstitutionPoint, Therapy
+from papers.pubmed.parse import parse_pubmed_xml
+
+DATASET_DIR = Path(__file__).resolve().parent / "dataset"
+REVIEW_PMID = 31649335
+
+THERAPY_FIELDS = (
+    "name", "position", "summary", "drug_class", "molecular_target", "mechanism", "regimen",
+    "regimen_detail", "irt_standing", "irt_standing_detail", "approval_status", "safety_concerns",
+)  # fmt: skip
+
+
+class DatasetError(Exception):
+    """The bundled dataset is inconsistent (e.g. a note cites a paper that is not bundled)."""
+
+
+@dataclass
+class LoadReport:
+    papers_new: int = 0
+    papers_changed: int = 0
+    papers_unchanged: int = 0
+    references: int = 0
+    therapies_written: int = 0
+    notes_written: int = 0
+    notes_kept: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [
+            f"papers: {self.papers_new} new, {self.papers_changed} changed, "
+            f"{self.papers_unchanged} unchanged",
+            f"review references: {self.references}",
+            f"therapies written: {self.therapies_written}",
+            f"evidence notes written: {self.notes_written}"
+            + (f" (kept {len(self.notes_kept)} edited by curators)" if self.notes_kept else ""),
+        ]
+
+
+@transaction.atomic
+def load_dataset(directory: Path = DATASET_DIR) -> LoadReport:
+    """Load every bundled paper, the review's reference list, therapies and notes."""
+    report = LoadReport()
+    records = []
+    for path in sorted((directory / "pubmed").glob("*.xml")):
+        result = parse_pubmed_xml(path.read_bytes(), source=path.name)
+        if result.errors:
+            raise DatasetError(
+                f"{path.name}: {result.errors[0].identifier}: {result.errors[0].reason}"
+            )
+        records.extend(result.records)
+    summary = upsert_papers(records=records)
+    report.papers_new = len(summary.new)
+    report.papers_changed = len(summary.changed)
+    report.papers_unchanged = len(summary.unchanged)
+
+    review_record = next((r for r in records if r.pmid == REVIEW_PMID), None)
+    if review_record is None:
+        raise DatasetError(f"the review (PMID {REVIEW_PMID}) is not in {directory / 'pubmed'}")
+    review = Paper.objects.get(pmid=REVIEW_PMID)
+    sync_reference_list(review=review, references=review_record.references)
+    report.references = len(review_record.references)
+
+    content = yaml.safe_load((directory / "therapies.yaml").read_text(encoding="utf-8"))
+    papers = Paper.objects.in_bulk(field_name="pmid")
+    for item in content.get("therapies", []):
+        if _load_therapy(item, papers):
+            report.therapies_written += 1
+    for item in content.get("notes", []):
+        outcome = _load_note(item, papers)
+        if outcome == "written":
+            report.notes_written += 1
+        elif outcome == "kept":
+            report.notes_kept.append(item["key"])
+    return report
+
+
+def _paper(papers: dict[int, Paper], pmid: int, where: str) -> Paper:
+    try:
+        return papers[int(pmid)]
+    except (KeyError, TypeError, ValueError):
+        raise DatasetError(f"{where} cites PMID {pmid!r}, which is not bundled") from None
+
+
+def _assign(instance, values: dict) -> bool:
+    """Set ``values`` on ``instance``; return whether anything differed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed = True
+    return changed
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _load_therapy(item: dict, papers: dict[int, Paper]) -> bool:
+    therapy = Therapy.objects.filter(slug=item["slug"]).first() or Therapy(slug=item["slug"])
+    values = {name: item.get(name, "") for name in THERAPY_FIELDS}
+    values["position"] = int(item.get("position") or 0)
+    written = _assign(therapy, values) or therapy.pk is None
+    if written:
+        therapy.full_clean(exclude=["pivotal_papers"])
+        therapy.save()
+
+    for position, trial in enumerate(item.get("pivotal_trials", []), start=1):
+        paper = _paper(papers, trial.get("pmid"), f"therapy {therapy.slug} trial {trial['name']}")
+        row = PivotalTrial.objects.filter(therapy=therapy, paper=paper).first() or PivotalTrial(
+            therapy=therapy, paper=paper
+        )
+        values = {
+            "name": trial["name"],
+            "position": position,
+            "design": trial.get("design", ""),
+            "headline_result": trial.get("headline_result", ""),
+        }
+        if _assign(row, values) or row.pk is None:
+            row.save()
+            written = True
+
+    for position, point in enumerate(item.get("reconstitution", []), start=1):
+        source = _paper(papers, point.get("source_pmid"), f"therapy {therapy.slug} reconstitution")
+        row = ReconstitutionPoint.objects.filter(therapy=therapy, position=position).first()
+        row = row or ReconstitutionPoint(therapy=therapy, position=position)
+        values = {
+            "cell_population": point["cell_population"],
+            "depletion": point.get("depletion", ""),
+            "recovery_months_min": _decimal(point.get("recovery_months_min")),
+            "recovery_months_max": _decimal(point.get("recovery_months_max")),
+            "note": point.get("note", ""),
+            "source": source,
+        }
+        if _assign(row, values) or row.pk is None:
+            row.save()
+            written = True
+    return written
+
+
+def _load_note(item: dict, papers: dict[int, Paper]) -> str:
+    """Create or update one note; return "written", "unchanged" or "kept" (curator-edited)."""
+    cited = [_paper(papers, pmid, f"note {item['key']}") for pmid in item.get("cites", [])]
+    if not cited:
+        raise DatasetError(f"note {item['key']} cites no paper")
+    therapy = Therapy.objects.get(slug=item["therapy"])
+    note = EvidenceNote.objects.filter(dataset_key=item["key"]).first()
+    if note is not None and (note.author_id is not None or note.version > 1):
+        return "kept"
+    note = note or EvidenceNote(dataset_key=item["key"])
+    values = {
+        "therapy": therapy,
+        "statement": item["statement"].strip(),
+        "note_type": item["type"],
+        "status": item.get("status", EvidenceNote.Status.PUBLISHED),
+    }
+    written = _assign(note, values) or note.pk is None
+    if written:
+        note.full_clean(exclude=["papers"])
+        note._change_reason = "loaded from the bundled dataset"
+        note.save()
+    if {p.pk for p in note.papers.all()} != {p.pk for p in cited}:
+        note.papers.set(cited)
+        written = True
+    return "written" if written else "unchanged"

@@ -1,0 +1,102 @@
+"""`make run`: migrate, load the dataset, then run a Celery worker, beat and the web server.
+
+Uses DATABASE_URL / REDIS_URL when set, else the embedded PostgreSQL and Redis under var/.
+With OFFLINE=1 it also starts the E-utilities replay server on the project's fixtures and
+points the app at it, so a PubMed refresh works without internet. Ctrl-C stops everything.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+PYTHON = sys.executable
+HOST, PORT = "127.0.0.1", os.environ.get("PORT", "8000")
+REPLAY_PORT = os.environ.get("REPLAY_PORT", "8765")
+OFFLINE_FIXTURES = BASE_DIR / "papers" / "dataset" / "pubmed"
+
+
+def manage(*args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, check=True)
+
+
+def ensure_admin() -> str:
+    """Create the admin account once with a random password; return the login line to print."""
+    credentials = VAR_DIR / "admin-credentials.txt"
+    password = secrets.token_urlsafe(12)
+    code = (
+        "from django.contrib.auth import get_user_model\n"
+        "User = get_user_model()\n"
+        "created = not User.objects.filter(username='admin').exists()\n"
+        "if created:\n"
+        f"    User.objects.create_superuser('admin', 'admin@localhost', {password!r})\n"
+        "print('created' if created else 'exists')\n"
+    )
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", code],
+        cwd=BASE_DIR, check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    if out.endswith("created"):
+        VAR_DIR.mkdir(exist_ok=True)
+        credentials.write_text(f"admin {password}\n")
+        credentials.chmod(0o600)
+        return f"admin login: admin / {password}  (saved in {credentials})"
+    if credentials.exists():
+        user, saved = credentials.read_text().split()
+        return f"admin login: {user} / {saved}  (from {credentials})"
+    return "admin login: user 'admin' exists; set a password with `manage.py changepassword admin`"
+
+
+def start(name: str, args: list[str]) -> subprocess.Popen:
+    print(f"starting {name}: {' '.join(args)}", flush=True)
+    return subprocess.Popen(args, cwd=BASE_DIR, start_new_session=True)
+
+
+def main() -> int:
+    os.environ.setdefault("DEBUG", "1")
+    children: list[subprocess.Popen] = []
+    if os.environ.get("OFFLINE") == "1":
+        os.environ["EUTILS_BASE_URL"] = f"http://127.0.0.1:{REPLAY_PORT}/entrez/eutils/"
+        children.append(start("replay server", [PYTHON, "manage.py", "replay_eutils",
+                                                "--fixtures", str(OFFLINE_FIXTURES),
+                                                "--port", REPLAY_PORT]))  # fmt: skip
+    manage("migrate", "--noinput")
+    manage("load_dataset")
+    login = ensure_admin()
+    celery = [PYTHON, "-m", "celery", "-A", "irtkb"]
+    children.append(start("worker", [*celery, "worker", "--loglevel=INFO", "--concurrency=2"]))
+    children.append(start("beat", [*celery, "beat", "--loglevel=INFO"]))
+    children.append(
+        start("web", [PYTHON, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"])
+    )
+    time.sleep(2)
+    print(f"\n  irtkb is running at http://{HOST}:{PORT}/\n  {login}\n  Ctrl-C stops it.\n",
+          flush=True)  # fmt: skip
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(1)
+        failed = [c.args for c in children if c.poll() is not None]
+        print(f"a process stopped: {failed}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for child in children:
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
