@@ -1,0 +1,207 @@
+"""What each E-utility answers, independent of HTTP: parameters in, reply body out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from papers.eutils_replay import replies
+from papers.eutils_replay.fixtures import FixtureIndex
+from papers.eutils_replay.history import History
+
+Params = dict[str, list[str]]
+XML = "text/xml; charset=UTF-8"
+# efetch serves at most this many records per request, as NCBI does.
+EFETCH_MAX = 10_000
+ESEARCH_DEFAULT_RETMAX = 20
+LINK_REFS = "pubmed_pubmed_refs"
+LINK_CITEDIN = "pubmed_pubmed_citedin"
+
+_FIELD_TERM = re.compile(r"^(?P<value>.+?)\s*\[(?P<field>[A-Za-z ]+)\]$")
+_OR = re.compile(r"\s+OR\s+")
+
+
+@dataclass
+class Reply:
+    """A reply body with its status, and the number of ids the request named (for the log)."""
+
+    body: bytes
+    status: int = 200
+    content_type: str = XML
+    ids: int = 0
+    term: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class BadParameter(Exception):
+    """A request NCBI would answer with an in-band ``<ERROR>``."""
+
+
+class Eutils:
+    """Answer efetch, esearch, epost and elink from a fixture index and a history store."""
+
+    def __init__(self, index: FixtureIndex, history: History | None = None) -> None:
+        self.index = index
+        self.history = history or History()
+
+    def answer(self, endpoint: str, params: Params) -> Reply:
+        """Return the reply for ``endpoint`` ("efetch", ...); bad parameters become <ERROR>."""
+        handler = getattr(self, f"_{endpoint}")
+        try:
+            return handler(params)
+        except BadParameter as exc:
+            return Reply(replies.error_reply(endpoint, str(exc)), ids=len(_ids(params)))
+
+    def _efetch(self, params: Params) -> Reply:
+        _require_pubmed(params, "db")
+        retmode = _one(params, "retmode") or "xml"
+        rettype = _one(params, "rettype") or "xml"
+        if retmode != "xml" or rettype not in ("xml", "full"):
+            raise BadParameter(
+                f"replay server serves retmode=xml only (asked retmode={retmode}, "
+                f"rettype={rettype})"
+            )
+        ids = _numeric(_ids(params))
+        if not ids:
+            ids = self._from_history(params)
+        retstart = _int(params, "retstart", 0)
+        retmax = min(_int(params, "retmax", EFETCH_MAX), EFETCH_MAX)
+        wanted = list(dict.fromkeys(ids))[retstart : retstart + retmax]
+        records = [self.index.by_pmid[p].xml for p in wanted if p in self.index.by_pmid]
+        return Reply(replies.pubmed_article_set(records), ids=len(wanted))
+
+    def _from_history(self, params: Params) -> list[int]:
+        webenv = _one(params, "WebEnv")
+        query_key = _one(params, "query_key")
+        if not webenv or not query_key:
+            raise BadParameter("Empty id list - nothing todo")
+        if not query_key.isdigit():
+            raise BadParameter(f"Invalid query_key: {query_key}")
+        ids = self.history.lookup(webenv, int(query_key))
+        if ids is None:
+            raise BadParameter(
+                f"Cannot retrieve history data. query_key: {query_key}, WebEnv: {webenv}"
+            )
+        return ids
+
+    def _esearch(self, params: Params) -> Reply:
+        _require_pubmed(params, "db")
+        term = (_one(params, "term") or "").strip()
+        if not term:
+            raise BadParameter("Empty term and query_key - nothing todo")
+        hits, translation, not_found = self._search(term)
+        retstart = _int(params, "retstart", 0)
+        retmax = _int(params, "retmax", ESEARCH_DEFAULT_RETMAX)
+        history = None
+        if (_one(params, "usehistory") or "").lower() == "y":
+            history = self.history.store(hits, _one(params, "WebEnv"))
+        body = replies.esearch_result(
+            count=len(hits),
+            retstart=retstart,
+            ids=hits[retstart : retstart + retmax],
+            query_translation=translation,
+            phrase_not_found=" ".join(not_found) or None,
+            history=history,
+        )
+        return Reply(body, term=term)
+
+    def _search(self, term: str) -> tuple[list[int], str, list[str]]:
+        """Resolve a term of PMIDs and DOIs joined by OR; return hits, translation, misses."""
+        hits: set[int] = set()
+        translated: list[str] = []
+        not_found: list[str] = []
+        for part in _OR.split(term):
+            part = part.strip().strip("()").strip()
+            value, field_name = part, ""
+            match = _FIELD_TERM.match(part)
+            if match:
+                value, field_name = match["value"].strip(), match["field"].strip().lower()
+            value = value.strip('"').strip()
+            if field_name in ("pmid", "uid") or (not field_name and value.isdigit()):
+                pmid = int(value) if value.isdigit() else None
+                found = [pmid] if pmid in self.index.by_pmid else []
+                translated.append(f"{value}[UID]")
+            elif field_name == "doi" or (not field_name and value.startswith("10.")):
+                found = self.index.pmids_for_doi(value)
+                translated.append(f'"{value}"[DOI]')
+            else:
+                # Free text and other fields are beyond a replay server: report no match.
+                found = []
+                translated.append(f"({part}[All Fields])")
+            if found:
+                hits.update(found)
+            else:
+                not_found.append(value)
+        return sorted(hits, reverse=True), " OR ".join(translated), not_found
+
+    def _epost(self, params: Params) -> Reply:
+        _require_pubmed(params, "db")
+        raw = _ids(params)
+        if not raw:
+            raise BadParameter("Empty id list - nothing todo")
+        ids = _numeric(raw)
+        invalid = [value for value in raw if not value.isdigit()]
+        query_key, webenv = self.history.store(ids, _one(params, "WebEnv"))
+        body = replies.epost_result(query_key=query_key, webenv=webenv, invalid_ids=invalid)
+        return Reply(body, ids=len(raw))
+
+    def _elink(self, params: Params) -> Reply:
+        _require_pubmed(params, "dbfrom")
+        db = _one(params, "db") or "pubmed"
+        if db != "pubmed":
+            raise BadParameter(f"replay server links pubmed to pubmed only, not {db}")
+        cmd = _one(params, "cmd") or "neighbor"
+        if cmd != "neighbor":
+            raise BadParameter(f"replay server supports cmd=neighbor only, not {cmd}")
+        link_name = _one(params, "linkname")
+        names = [link_name] if link_name else [LINK_REFS, LINK_CITEDIN]
+        link_sets = []
+        # Bio.Entrez.elink sends each id as its own "id" parameter (one LinkSet each); ids
+        # joined by commas in one parameter share a LinkSet, as at NCBI.
+        for value in params.get("id", []):
+            source_ids = _numeric(v.strip() for v in value.split(",") if v.strip())
+            links = {name: self._linked(name, source_ids) for name in names}
+            link_sets.append((source_ids, links))
+        if not link_sets:
+            raise BadParameter("Empty id list - nothing todo")
+        return Reply(replies.elink_result(link_sets), ids=len(_ids(params)))
+
+    def _linked(self, link_name: str, source_ids: list[int]) -> list[int]:
+        linked: dict[int, None] = {}
+        for pmid in source_ids:
+            if link_name == LINK_REFS:
+                record = self.index.by_pmid.get(pmid)
+                linked.update(dict.fromkeys(record.cited_pmids if record else ()))
+            elif link_name == LINK_CITEDIN:
+                linked.update(dict.fromkeys(self.index.cited_by.get(pmid, ())))
+        return list(linked)
+
+
+def _one(params: Params, name: str) -> str | None:
+    values = params.get(name)
+    return values[-1] if values else None
+
+
+def _ids(params: Params) -> list[str]:
+    return [
+        part.strip() for value in params.get("id", []) for part in value.split(",") if part.strip()
+    ]
+
+
+def _numeric(values) -> list[int]:
+    return [int(value) for value in values if value.isdigit()]
+
+
+def _int(params: Params, name: str, default: int) -> int:
+    raw = _one(params, name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit():
+        raise BadParameter(f"Invalid {name}: {raw}")
+    return int(raw)
+
+
+def _require_pubmed(params: Params, name: str) -> None:
+    db = _one(params, name)
+    if db != "pubmed":
+        raise BadParameter(f"Invalid db name specified: {db or ''}")
