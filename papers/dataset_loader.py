@@ -144,7 +144,7 @@ def _load_therapy(item: dict, papers: dict[int, Paper]) -> bool:
             "recovery_months_min": _decimal(point.get("recovery_months_min")),
             "recovery_months_max": _decimal(point.get("recovery_months_max")),
             "note": point.get("note", ""),
-            "source": source,
+            "source_id": source.pk,
         }
         if _assign(row, values) or row.pk is None:
             row.save()
@@ -163,7 +163,7 @@ def _load_note(item: dict, papers: dict[int, Paper]) -> str:
         return "kept"
     note = note or EvidenceNote(dataset_key=item["key"])
     values = {
-        "therapy": therapy,
+        "therapy_id": therapy.pk,
         "statement": item["statement"].strip(),
         "note_type": item["type"],
         "status": item.get("status", EvidenceNote.Status.PUBLISHED),

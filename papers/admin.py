@@ -1,0 +1,165 @@
+"""Django admin for every model. Admins also start and watch PubMed refreshes here."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from papers import models
+
+
+class AuthorshipInline(admin.TabularInline):
+    model = models.Authorship
+    extra = 0
+    raw_id_fields = ["author"]
+    fields = ["position", "author", "affiliations", "equal_contribution"]
+
+
+class PaperMeshInline(admin.TabularInline):
+    model = models.PaperMesh
+    extra = 0
+    raw_id_fields = ["descriptor"]
+    fields = ["position", "descriptor", "major_topic", "qualifiers"]
+
+
+class PaperLinkInline(admin.TabularInline):
+    model = models.PaperLink
+    fk_name = "source"
+    extra = 0
+    fields = ["kind", "target_pmid", "ref_source"]
+
+
+class PaperChangeInline(admin.TabularInline):
+    model = models.PaperChange
+    extra = 0
+    can_delete = False
+    fields = ["changed_at", "field", "old_value", "new_value", "job"]
+    readonly_fields = fields
+    ordering = ["-changed_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.Paper)
+class PaperAdmin(admin.ModelAdmin):
+    list_display = ["pmid", "short_title", "journal", "pub_year", "fetch_state", "is_retracted",
+                    "has_erratum", "last_fetched_at"]  # fmt: skip
+    list_filter = ["fetch_state", "is_retracted", "has_erratum", "has_expression_of_concern",
+                   "not_in_pubmed", "deleted_from_pubmed"]  # fmt: skip
+    search_fields = ["=pmid", "doi", "pmcid", "title"]
+    list_select_related = ["journal"]
+    raw_id_fields = ["journal"]
+    readonly_fields = ["source_hash", "last_fetched_at", "created_at", "changed_at"]
+    inlines = [AuthorshipInline, PaperMeshInline, PaperLinkInline, PaperChangeInline]
+    show_full_result_count = False  # COUNT(*) over 200,000 rows on every page is wasted work
+
+    @admin.display(description="title")
+    def short_title(self, paper: models.Paper) -> str:
+        return paper.title_text[:90] or "(not fetched yet)"
+
+
+@admin.register(models.Journal)
+class JournalAdmin(admin.ModelAdmin):
+    list_display = ["title", "iso_abbreviation", "issn_print", "issn_electronic", "nlm_unique_id"]
+    search_fields = ["title", "iso_abbreviation", "issn_print", "issn_electronic", "key"]
+
+
+@admin.register(models.Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "fore_name", "orcid"]
+    search_fields = ["last_name", "fore_name", "collective_name", "orcid"]
+
+
+@admin.register(models.MeshDescriptor)
+class MeshDescriptorAdmin(admin.ModelAdmin):
+    list_display = ["ui", "name"]
+    search_fields = ["ui", "name"]
+
+
+@admin.register(models.Reference)
+class ReferenceAdmin(admin.ModelAdmin):
+    list_display = ["position", "short_citation", "pmid", "doi", "paper_state"]
+    list_filter = ["review"]
+    list_select_related = ["paper"]
+    search_fields = ["citation", "=pmid", "doi"]
+    raw_id_fields = ["review", "paper"]
+    ordering = ["review", "position"]
+
+    @admin.display(description="citation")
+    def short_citation(self, reference: models.Reference) -> str:
+        return reference.citation[:100]
+
+    @admin.display(description="paper")
+    def paper_state(self, reference: models.Reference) -> str:
+        return reference.paper.get_fetch_state_display() if reference.paper else "not identified"
+
+
+class PivotalTrialInline(admin.StackedInline):
+    model = models.PivotalTrial
+    extra = 0
+    raw_id_fields = ["paper"]
+
+
+class ReconstitutionPointInline(admin.TabularInline):
+    model = models.ReconstitutionPoint
+    extra = 0
+    raw_id_fields = ["source"]
+
+
+@admin.register(models.Therapy)
+class TherapyAdmin(admin.ModelAdmin):
+    list_display = ["name", "drug_class", "molecular_target", "regimen", "irt_standing"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [PivotalTrialInline, ReconstitutionPointInline]
+
+
+@admin.register(models.EvidenceNote)
+class EvidenceNoteAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "short_statement",
+        "therapy",
+        "note_type",
+        "status",
+        "needs_review",
+        "updated_at",
+    ]
+    list_filter = ["therapy", "note_type", "status", "needs_review"]
+    list_select_related = ["therapy"]
+    search_fields = ["statement"]
+    raw_id_fields = ["papers", "author"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+
+    @admin.display(description="statement")
+    def short_statement(self, note: models.EvidenceNote) -> str:
+        return note.statement[:100]
+
+
+@admin.register(models.PaperChange)
+class PaperChangeAdmin(admin.ModelAdmin):
+    list_display = ["changed_at", "paper", "field", "job"]
+    list_filter = ["field"]
+    list_select_related = ["paper", "job"]
+    raw_id_fields = ["paper", "job"]
+    search_fields = ["=paper__pmid"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.RefreshJob)
+class RefreshJobAdmin(admin.ModelAdmin):
+    list_display = ["pk", "kind", "trigger", "status", "progress", "new_count", "changed_count",
+                    "unchanged_count", "not_found_count", "failed_count", "created_at"]  # fmt: skip
+    list_filter = ["status", "kind", "trigger"]
+    readonly_fields = [f.name for f in models.RefreshJob._meta.fields]
+
+    @admin.display(description="progress")
+    def progress(self, job: models.RefreshJob) -> str:
+        return f"{job.done}/{job.total}"
+
+    def has_add_permission(self, request) -> bool:
+        return False
