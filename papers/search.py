@@ -1,0 +1,413 @@
+"""Full-text search over papers: the filter form, the ranked query, and highlighted snippets.
+
+The query text goes to PostgreSQL's websearch_to_tsquery, which accepts anything a person types
+("quoted phrases", -exclusions, "or") and never raises a syntax error. Author last names are
+also matched loosely: each bare word of the query is compared with the folded last names of
+authors (pg_trgm similarity where the server has pg_trgm, else exact/prefix), and close names
+are added to the query as alternatives, so "Lünnemann" or "Lunemann" find Lünemann.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+
+from django import forms
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from papers.markup import strip_tags
+from papers.models import (
+    EvidenceNote,
+    Journal,
+    Paper,
+    PivotalTrial,
+    ReconstitutionPoint,
+    Reference,
+    Therapy,
+)
+from papers.search_index import SEARCH_CONFIG
+
+MAX_QUERY_LENGTH = 300
+PAGE_SIZE = 20
+# Counting every match of a very common word costs more than the page itself; past this many
+# the page says "more than 10,000" instead of an exact figure.
+COUNT_CAP = 10_000
+# pg_trgm similarity a folded last name must reach to count as a spelling of a query word:
+# "lunnemann"/"lunemann" score 0.73, while ordinary words against short names stay below 0.6.
+NAME_SIMILARITY = 0.6
+NAMES_PER_WORD = 5
+MAX_NAME_WORDS = 6
+# Sentinels ts_headline wraps around matches; irtkb_plain removes them from the source text,
+# so after HTML-escaping the snippet they can only mean "highlight here".
+_MARK_START = "\x02"
+_MARK_END = "\x03"
+
+# PubMed's commonest publication types (NLM's controlled list); the filter offers these.
+PUBLICATION_TYPES = [
+    "Journal Article",
+    "Review",
+    "Systematic Review",
+    "Meta-Analysis",
+    "Randomized Controlled Trial",
+    "Clinical Trial",
+    "Clinical Trial, Phase II",
+    "Clinical Trial, Phase III",
+    "Controlled Clinical Trial",
+    "Multicenter Study",
+    "Observational Study",
+    "Comparative Study",
+    "Case Reports",
+    "Practice Guideline",
+    "Guideline",
+    "Editorial",
+    "Comment",
+    "Letter",
+    "Published Erratum",
+    "Retracted Publication",
+    "Retraction of Publication",
+]
+
+# Letters only (any script), at least four of them, not negated with a leading "-".
+_NAME_WORD_RE = re.compile(r"(?<![\w-])([^\W\d_]{4,})")
+_QUOTED_RE = re.compile(r'"[^"]*"?')
+_OPERATOR_WORDS = {"or", "and", "not"}
+
+
+class SearchForm(forms.Form):
+    """Validate the search page's query string; every field is optional."""
+
+    SORT_CHOICES = [("relevance", "relevance"), ("newest", "newest first")]
+    RETRACTED_CHOICES = [
+        ("", "include retracted papers"),
+        ("only", "retracted papers only"),
+        ("exclude", "exclude retracted papers"),
+    ]
+
+    q = forms.CharField(label="Search", required=False, strip=True)
+    therapy = forms.ModelChoiceField(
+        queryset=Therapy.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="any therapy",
+        error_messages={"invalid_choice": "There is no therapy with that name."},
+    )
+    year_from = forms.IntegerField(label="From year", required=False, min_value=1800)
+    year_to = forms.IntegerField(label="To year", required=False, max_value=2100)
+    publication_type = forms.ChoiceField(
+        label="Publication type",
+        required=False,
+        choices=[("", "any type"), *((value, value) for value in PUBLICATION_TYPES)],
+        error_messages={"invalid_choice": "“%(value)s” is not a publication type we filter on."},
+    )
+    journal = forms.CharField(
+        label="Journal",
+        required=False,
+        max_length=300,
+        help_text="Full title or abbreviation, e.g. “Nat Rev Neurol”.",
+    )
+    cited_by_review = forms.BooleanField(label="Cited by the review", required=False)
+    has_notes = forms.BooleanField(label="Cited by evidence notes", required=False)
+    retracted = forms.ChoiceField(label="Retracted", required=False, choices=RETRACTED_CHOICES)
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = _without_control_characters(data)
+        super().__init__(data, *args, **kwargs)
+
+    def clean_q(self) -> str:
+        query = " ".join(self.cleaned_data["q"].split())
+        if len(query) > MAX_QUERY_LENGTH:
+            raise forms.ValidationError(
+                f"Search terms are limited to {MAX_QUERY_LENGTH} characters "
+                f"(this one has {len(query)})."
+            )
+        return query
+
+    def clean_journal(self) -> str:
+        return " ".join(self.cleaned_data["journal"].split())
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
+        if year_from and year_to and year_from > year_to:
+            self.add_error("year_to", "“To year” must not be before “From year”.")
+        return cleaned
+
+    @property
+    def has_criteria(self) -> bool:
+        """Return whether the valid form asks for anything (a query or any filter)."""
+        fields = ("q", "therapy", "year_from", "year_to", "publication_type", "journal")
+        flags = ("cited_by_review", "has_notes", "retracted")
+        return any(self.cleaned_data.get(name) not in (None, "") for name in fields) or any(
+            self.cleaned_data.get(name) for name in flags
+        )
+
+
+def _without_control_characters(data):
+    """Return a copy of ``data`` with NUL and other control characters removed from values.
+
+    PostgreSQL text cannot hold NUL at all, and no other control character means anything in
+    a search, so they are dropped rather than reported.
+    """
+    cleaned = data.copy()
+    for key in list(cleaned.keys()):
+        cleaned.setlist(
+            key,
+            [
+                "".join(ch for ch in value if ch in "\t\n" or unicodedata.category(ch) != "Cc")
+                for value in data.getlist(key)
+            ],
+        )
+    return cleaned
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """A search ready to render: the ordered papers and the text query (None when browsing)."""
+
+    papers: QuerySet
+    query: SearchQuery | None
+    unordered: QuerySet
+
+
+def search_papers(criteria: dict) -> SearchOutcome:
+    """Return the papers matching a valid SearchForm's cleaned_data, best first."""
+    papers = Paper.objects.all()
+    query = build_text_query(criteria.get("q", ""))
+    if query is not None:
+        papers = papers.filter(search_vector=query)
+    papers = papers.filter(_filters_q(criteria))
+    unordered = papers.order_by()
+    papers = papers.annotate(
+        has_published_notes=Exists(_published_citations().filter(paper_id=OuterRef("pk")))
+    )
+    if query is not None and criteria.get("sort") != "newest":
+        papers = papers.annotate(rank=SearchRank(F("search_vector"), query)).order_by(
+            "-rank", F("pub_date_sort").desc(nulls_last=True), "-pk"
+        )
+    else:
+        papers = papers.order_by(F("pub_date_sort").desc(nulls_last=True), "-pk")
+    return SearchOutcome(papers=papers, query=query, unordered=unordered)
+
+
+def papers_for_therapy(therapy: Therapy) -> QuerySet:
+    """Return the papers tied to a therapy: cited by its published notes, pivotal, or charted."""
+    return Paper.objects.filter(_therapy_q(therapy))
+
+
+def _therapy_q(therapy: Therapy) -> Q:
+    return Q(
+        Exists(
+            _published_citations().filter(paper_id=OuterRef("pk"), evidencenote__therapy=therapy)
+        )
+    ) | Q(
+        Exists(PivotalTrial.objects.filter(paper_id=OuterRef("pk"), therapy=therapy))
+        | Exists(ReconstitutionPoint.objects.filter(source_id=OuterRef("pk"), therapy=therapy))
+    )
+
+
+def _published_citations() -> QuerySet:
+    return EvidenceNote.papers.through.objects.filter(
+        evidencenote__status=EvidenceNote.Status.PUBLISHED
+    )
+
+
+def _filters_q(criteria: dict) -> Q:
+    """Return the filter part of a search as one Q (everything but the text query)."""
+    condition = Q()
+    if criteria.get("therapy"):
+        condition &= _therapy_q(criteria["therapy"])
+    if criteria.get("year_from"):
+        condition &= Q(pub_year__gte=criteria["year_from"])
+    if criteria.get("year_to"):
+        condition &= Q(pub_year__lte=criteria["year_to"])
+    if criteria.get("publication_type"):
+        condition &= Q(publication_types__contains=[criteria["publication_type"]])
+    if criteria.get("journal"):
+        name = criteria["journal"]
+        journals = Journal.objects.filter(
+            Q(title__iexact=name) | Q(iso_abbreviation__iexact=name) | Q(medline_ta__iexact=name)
+        )
+        condition &= Q(journal__in=journals)
+    if criteria.get("cited_by_review"):
+        condition &= Q(Exists(Reference.objects.filter(paper_id=OuterRef("pk"))))
+    if criteria.get("has_notes"):
+        condition &= Q(Exists(_published_citations().filter(paper_id=OuterRef("pk"))))
+    if criteria.get("retracted") == "only":
+        condition &= Q(is_retracted=True)
+    elif criteria.get("retracted") == "exclude":
+        condition &= Q(is_retracted=False)
+    return condition
+
+
+def build_text_query(text: str) -> SearchQuery | None:
+    """Return the tsquery for what the user typed, widened with close author names."""
+    text = text.strip()
+    if not text:
+        return None
+    query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+    spellings = similar_author_names(_name_words(text))
+    alternatives = {word: names for word, names in spellings.items() if set(names) - {word}}
+    if not alternatives:
+        return query
+    # The typed query as is, or: the other words AND, for each word, the word or a close name.
+    rest = text
+    widened = None
+    for word, names in alternatives.items():
+        rest = re.sub(rf"(?<![\w-]){re.escape(word)}(?!\w)", " ", rest)
+        either = SearchQuery(word, config=SEARCH_CONFIG)
+        for name in names:
+            either |= SearchQuery(name, config=SEARCH_CONFIG)
+        widened = either if widened is None else widened & either
+    if rest.strip(" -\"'"):
+        widened = SearchQuery(rest, config=SEARCH_CONFIG, search_type="websearch") & widened
+    return query | widened
+
+
+def _name_words(text: str) -> list[str]:
+    """Return the bare words of a query that could be someone's last name."""
+    unquoted = _QUOTED_RE.sub(" ", text)
+    words = []
+    for word in _NAME_WORD_RE.findall(unquoted):
+        if word.lower() not in _OPERATOR_WORDS and word not in words:
+            words.append(word)
+    return words[:MAX_NAME_WORDS]
+
+
+def similar_author_names(words: list[str]) -> dict[str, list[str]]:
+    """Return, for each word, the folded author last names spelled like it (one query).
+
+    With pg_trgm: names whose trigram similarity to the folded word reaches NAME_SIMILARITY.
+    Without it: names equal to the folded word or starting with it (typos are then not
+    forgiven, but accents and case still are).
+    """
+    if not words:
+        return {}
+    params: list = []
+    parts = []
+    if trigram_available():
+        for word in words:
+            parts.append(
+                "(SELECT %s, name FROM (SELECT DISTINCT irtkb_fold(last_name) AS name "
+                "FROM papers_author WHERE irtkb_fold(last_name) %% irtkb_fold(%s)) AS candidate "
+                "WHERE similarity(name, irtkb_fold(%s)) >= %s "
+                "ORDER BY similarity(name, irtkb_fold(%s)) DESC, name LIMIT %s)"
+            )
+            params += [word, word, word, NAME_SIMILARITY, word, NAMES_PER_WORD]
+    else:
+        for word in words:
+            parts.append(
+                "(SELECT DISTINCT %s, irtkb_fold(last_name) AS name FROM papers_author "
+                "WHERE irtkb_fold(last_name) LIKE irtkb_fold(%s) || '%%' "
+                "ORDER BY name LIMIT %s)"
+            )
+            params += [word, word, NAMES_PER_WORD]
+    found: dict[str, list[str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for word, name in cursor.fetchall():
+            found.setdefault(word, []).append(name)
+    return {word: names for word, names in found.items() if names}
+
+
+_trigram_cache: dict[tuple[str, str], bool] = {}
+
+
+def trigram_available() -> bool:
+    """Return whether pg_trgm is installed in the current database (asked once per process)."""
+    key = (connection.alias, str(connection.settings_dict.get("NAME")))
+    if key not in _trigram_cache:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+            _trigram_cache[key] = cursor.fetchone() is not None
+    return _trigram_cache[key]
+
+
+class CappedPaginator(Paginator):
+    """A Paginator that stops counting at COUNT_CAP + 1 rows."""
+
+    def __init__(self, object_list, per_page, *, unordered: QuerySet, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._unordered = unordered
+
+    @cached_property
+    def count(self) -> int:
+        return self._unordered[: COUNT_CAP + 1].count()
+
+    @property
+    def count_is_capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+
+@dataclass(frozen=True)
+class Highlight:
+    title: SafeString
+    snippet: SafeString
+
+
+def highlights(papers: list[Paper], query: SearchQuery | None) -> dict[int, Highlight]:
+    """Return the highlighted title and abstract snippet of each paper, in one query."""
+    if query is None:
+        return {
+            paper.pk: Highlight(
+                title=escape(paper.title_text),
+                snippet=escape(_leading_words(_abstract_text(paper), 40)),
+            )
+            for paper in papers
+        }
+    rows = (
+        Paper.objects.filter(pk__in=[paper.pk for paper in papers])
+        .annotate(
+            title_marked=SearchHeadline(
+                Func(F("title"), function="irtkb_plain", output_field=TextField()),
+                query,
+                config=SEARCH_CONFIG,
+                start_sel=_MARK_START,
+                stop_sel=_MARK_END,
+                highlight_all=True,
+            ),
+            snippet_marked=SearchHeadline(
+                Func(F("abstract"), function="irtkb_abstract_text", output_field=TextField()),
+                query,
+                config=SEARCH_CONFIG,
+                start_sel=_MARK_START,
+                stop_sel=_MARK_END,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        )
+        .values_list("pk", "title_marked", "snippet_marked")
+    )
+    return {
+        pk: Highlight(title=render_marked(title), snippet=render_marked(snippet))
+        for pk, title, snippet in rows
+    }
+
+
+def render_marked(text: str | None) -> SafeString:
+    """Return headline text as HTML: everything escaped except the highlight sentinels."""
+    # The text still carries nh3's entities (&lt;, &amp;); decode them so they are escaped once.
+    escaped = escape(html.unescape(text or ""))
+    # Safe: every character came through escape(); only our own <mark> tags are added.
+    return mark_safe(escaped.replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>"))
+
+
+def _abstract_text(paper: Paper) -> str:
+    sections = paper.abstract if isinstance(paper.abstract, list) else []
+    return " ".join(strip_tags(section.get("text", "")) for section in sections)
+
+
+def _leading_words(text: str, count: int) -> str:
+    words = text.split()
+    return " ".join(words[:count]) + (" …" if len(words) > count else "")
