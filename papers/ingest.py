@@ -185,26 +185,46 @@ def _dois_held_elsewhere(records: Sequence[PaperRecord], existing: dict[int, Pap
 
 
 def _ensure_journals(records: Sequence[PaperRecord]) -> dict[str, Journal]:
+    """Return {record journal key: Journal}, creating journals and upgrading their keys.
+
+    A journal first stored under an ISSN or title key is found again through its aliases
+    and moved to the better key (the NLM ID) when a later record brings it.
+    """
     wanted = {r.journal.key: r.journal for r in records if r.journal and r.journal.title}
     if not wanted:
         return {}
-    Journal.objects.bulk_create(
-        [
-            Journal(
-                key=key,
-                title=j.title,
-                iso_abbreviation=j.iso_abbreviation,
-                medline_ta=j.medline_ta,
-                issn_print=j.issn_print,
-                issn_electronic=j.issn_electronic,
-                issn_linking=j.issn_linking,
-                nlm_unique_id=j.nlm_unique_id,
-            )
-            for key, j in wanted.items()
-        ],
-        ignore_conflicts=True,
-    )
-    return Journal.objects.in_bulk(list(wanted), field_name="key")
+    aliases = {alias for j in wanted.values() for alias in j.aliases}
+    stored = Journal.objects.in_bulk(list(aliases), field_name="key")
+    result: dict[str, Journal] = {}
+    to_create, to_update = [], []
+    for key, record in wanted.items():
+        journal = next((stored[a] for a in record.aliases if a in stored), None)
+        if journal is None:
+            journal = Journal(key=key)
+            to_create.append(journal)
+        elif journal.key != key and key not in stored:
+            stored[key] = journal
+            journal.key = key
+            to_update.append(journal)
+        _fill_journal(journal, record)
+        result[key] = journal
+    Journal.objects.bulk_create(to_create, ignore_conflicts=True)
+    Journal.objects.bulk_update(
+        to_update, ["key", "iso_abbreviation", "medline_ta", "issn_print", "issn_electronic",
+                    "issn_linking", "nlm_unique_id"],
+    )  # fmt: skip
+    # ignore_conflicts leaves no primary keys: read every journal back by its key.
+    return {key: j for key, j in Journal.objects.in_bulk(list(wanted), field_name="key").items()}
+
+
+def _fill_journal(journal: Journal, record) -> None:
+    """Copy the record's journal fields onto ``journal`` without blanking known ones."""
+    journal.title = journal.title or record.title
+    for name in ("iso_abbreviation", "medline_ta", "issn_print", "issn_electronic",
+                 "issn_linking", "nlm_unique_id"):  # fmt: skip
+        value = getattr(record, name)
+        if value:
+            setattr(journal, name, value)
 
 
 def _paper_values(

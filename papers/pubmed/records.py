@@ -60,12 +60,21 @@ class JournalRecord:
     @property
     def key(self) -> str:
         """Return one stable natural key: NLM ID, else linking/print/electronic ISSN, else title."""
-        if self.nlm_unique_id:
-            return self.nlm_unique_id
-        issn = self.issn_linking or self.issn_print or self.issn_electronic
-        if issn:
-            return f"issn:{issn}"
-        return f"title:{(self.title or self.medline_ta).strip().lower()}"
+        return self.aliases[0]
+
+    @property
+    def aliases(self) -> list[str]:
+        """Return every key this journal may be stored under, best first.
+
+        A record with only an ISSN may be stored before PubMed gives its NLM ID; matching on
+        all aliases keeps one Journal row when the better key arrives.
+        """
+        keys = [self.nlm_unique_id] if self.nlm_unique_id else []
+        for issn in (self.issn_linking, self.issn_print, self.issn_electronic):
+            if issn and f"issn:{issn}" not in keys:
+                keys.append(f"issn:{issn}")
+        keys.append(f"title:{(self.title or self.medline_ta).strip().lower()}")
+        return keys
 
 
 @dataclass(frozen=True)

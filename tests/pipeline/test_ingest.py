@@ -212,3 +212,17 @@ def test_notes_are_untouched_when_nothing_is_flagged(records):
     note = EvidenceNoteFactory(papers=[paper])
     upsert_papers(records=[replace(records[990000004], publication_types=("Journal Article",))])
     assert EvidenceNote.objects.get(pk=note.pk).needs_review is False
+
+
+def test_a_journal_stored_by_issn_is_kept_when_its_nlm_id_arrives(records):
+    record = records[990000001]
+    without_id = replace(record, journal=replace(record.journal, nlm_unique_id=""))
+    upsert_papers(records=[without_id])
+    from papers.models import Journal
+
+    assert list(Journal.objects.values_list("key", flat=True)) == ["issn:5555-0000"]
+
+    upsert_papers(records=[record])
+
+    assert list(Journal.objects.values_list("key", "nlm_unique_id")) == [("555000001", "555000001")]
+    assert Paper.objects.get(pmid=990000001).journal.key == "555000001"
