@@ -40,9 +40,10 @@ PAGE_SIZE = 20
 # Counting every match of a very common word costs more than the page itself; past this many
 # the page says "more than 10,000" instead of an exact figure.
 COUNT_CAP = 10_000
-# pg_trgm similarity a folded last name must reach to count as a spelling of a query word:
-# "lunnemann"/"lunemann" score 0.73, while ordinary words against short names stay below 0.6.
-NAME_SIMILARITY = 0.6
+# pg_trgm similarity a folded last name must reach to count as a spelling of a query word.
+# "lunnemann" scores 0.73 against "lunemann", "luenemann" 0.58, two slips ("lunneman") 0.5.
+# A false hit only adds an alternative to the query (papers by that author), never removes one.
+NAME_SIMILARITY = 0.5
 NAMES_PER_WORD = 5
 MAX_NAME_WORDS = 6
 # Sentinels ts_headline wraps around matches; irtkb_plain removes them from the source text,

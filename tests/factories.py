@@ -100,3 +100,76 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password("correct horse battery staple")
+
+
+class MeshDescriptorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.MeshDescriptor
+        django_get_or_create = ("ui",)
+
+    # "Z" prefix: MeSH descriptor UIs start with "D", so these can never be taken for real ones.
+    ui = factory.Sequence(lambda n: f"Z{n:06d}")
+    name = factory.Sequence(lambda n: f"Test Heading {n}")
+
+
+class PaperMeshFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.PaperMesh
+
+    paper = factory.SubFactory(PaperFactory)
+    descriptor = factory.SubFactory(MeshDescriptorFactory)
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class ReferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Reference
+
+    review = factory.SubFactory(PaperFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    citation = factory.Sequence(lambda n: f"Cited work {n}.")
+
+
+class PivotalTrialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.PivotalTrial
+
+    therapy = factory.SubFactory(TherapyFactory)
+    paper = factory.SubFactory(PaperFactory)
+    name = factory.Sequence(lambda n: f"TRIAL-{n}")
+    position = factory.Sequence(lambda n: n + 1)
+    design = "Randomised, rater-blinded, active-controlled phase 3 trial."
+    headline_result = "Fewer relapses than the comparator over two years."
+
+
+class ReconstitutionPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ReconstitutionPoint
+
+    therapy = factory.SubFactory(TherapyFactory)
+    cell_population = factory.Sequence(lambda n: f"Cell population {n}")
+    position = factory.Sequence(lambda n: n + 1)
+    depletion = "profound"
+    recovery_months_min = 6
+    recovery_months_max = 12
+    source = factory.SubFactory(PaperFactory)
+
+
+class PaperLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.PaperLink
+
+    source = factory.SubFactory(PaperFactory)
+    kind = models.PaperLink.Kind.ERRATUM_IN
+    target_pmid = factory.Sequence(lambda n: 980_000_000 + n)
+    ref_source = factory.Sequence(lambda n: f"J Neuroimmunol. 2020;{n}:1.")
+
+
+class PaperChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.PaperChange
+
+    paper = factory.SubFactory(PaperFactory)
+    field = "title"
+    old_value = "Old title"
+    new_value = "New title"
