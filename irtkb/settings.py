@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from irtkb import embedded
@@ -102,7 +103,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Fail fast when Redis is down instead of blocking a web request for the default ~minute;
+# the caller records the failure on the job row.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.3}
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2, minimum=1)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Synced into django-celery-beat's tables, where admins can change or pause it.
+CELERY_BEAT_SCHEDULE = {
+    "refresh-all-papers-weekly": {
+        "task": "papers.tasks.refresh_all_papers",
+        "schedule": crontab(minute=0, hour=3, day_of_week="sunday"),
+    },
+}
 CELERY_TIMEZONE = "UTC"
 
 # --- NCBI E-utilities -----------------------------------------------------------------------
@@ -114,6 +126,8 @@ EUTILS_BASE_URL = env_url("EUTILS_BASE_URL", schemes=("http", "https")) or (
     "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 )
 NCBI_TIMEOUT_SECONDS = env_int("NCBI_TIMEOUT_SECONDS", 30, minimum=1)
+# PMIDs per efetch request; NCBI asks for POST beyond ~200, and a batch is one transaction.
+REFRESH_BATCH_SIZE = env_int("REFRESH_BATCH_SIZE", 200, minimum=1, maximum=200)
 
 # --- Auth, i18n, static ----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

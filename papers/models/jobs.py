@@ -45,6 +45,9 @@ class RefreshJob(models.Model):
     failed_count = models.PositiveIntegerField(default=0)
     # {"<identifier>": "<reason>"} for every identifier that failed or was not found.
     errors = models.JSONField(default=dict, blank=True)
+    # Progress that must survive a worker dying mid-job: {"batches_done": [0, 1, ...]} and, for
+    # a review import, {"review_done": true}. Written in the same transaction as each batch.
+    checkpoint = models.JSONField(default=dict, blank=True)
     celery_task_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -55,6 +58,18 @@ class RefreshJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    @property
+    def pmids(self) -> list[int]:
+        return [int(p) for p in self.identifiers.get("pmids", [])]
+
+    @property
+    def dois(self) -> list[str]:
+        return list(self.identifiers.get("dois", []))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.PARTIAL, self.Status.FAILED)
 
     @property
     def duration_seconds(self) -> float | None:

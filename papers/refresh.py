@@ -1,0 +1,305 @@
+"""Run PubMed refresh jobs: resolve identifiers, fetch in batches, store each batch atomically.
+
+A RefreshJob row is the unit of work. ``run_refresh_job`` may run twice for the same job (a
+Celery redelivery after a worker died): every batch is stored in one transaction together with
+the job's checkpoint, so a batch is either wholly stored and ticked off, or not at all, and a
+second run skips what the first finished.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from papers.ingest import (
+    mark_deleted,
+    mark_failed,
+    mark_not_found,
+    sync_reference_list,
+    upsert_papers,
+)
+from papers.models import Paper, RefreshJob
+from papers.ncbi import NcbiError, fetch_pubmed_batch, normalize_doi, pmids_for_doi, split_batches
+from papers.ncbi.errors import InvalidIdentifierError
+from papers.pubmed.parse import PubmedParseError, parse_pubmed_xml
+from papers.pubmed.records import PaperRecord
+
+logger = logging.getLogger(__name__)
+NOT_FOUND = "not found in PubMed"
+NO_PUBMED_RECORD = "no PubMed record for this DOI"
+
+Progress = Callable[[RefreshJob], None]
+
+
+# --- creating jobs -------------------------------------------------------------------------
+
+
+def create_job(
+    *,
+    kind: str,
+    trigger: str,
+    pmids: Iterable[int | str] = (),
+    dois: Iterable[str] = (),
+    refresh_all: bool = False,
+    stale_days: int | None = None,
+    user=None,
+) -> RefreshJob:
+    """Validate the identifiers and create a queued job; raise InvalidIdentifierError on junk.
+
+    Nothing is fetched here: the job runs in a worker (``enqueue_job``) or in-process.
+    """
+    clean_pmids = [_pmid(p) for p in pmids]
+    clean_dois = [normalize_doi(d) for d in dois]
+    if not (clean_pmids or clean_dois or refresh_all or stale_days is not None):
+        raise InvalidIdentifierError("no PMIDs or DOIs given")
+    identifiers: dict = {"pmids": list(dict.fromkeys(clean_pmids)),
+                         "dois": list(dict.fromkeys(clean_dois))}  # fmt: skip
+    if refresh_all:
+        identifiers["all"] = True
+    if stale_days is not None:
+        identifiers["stale_days"] = stale_days
+    return RefreshJob.objects.create(
+        kind=kind, trigger=trigger, identifiers=identifiers,
+        requested_by=user if getattr(user, "is_authenticated", False) else None,
+    )  # fmt: skip
+
+
+def _pmid(value: int | str) -> int:
+    text = str(value).strip()
+    if not text.isdigit() or int(text) <= 0:
+        raise InvalidIdentifierError(f"not a PMID: {value!r}", identifiers=[value])
+    return int(text)
+
+
+# --- running jobs --------------------------------------------------------------------------
+
+
+@dataclass
+class BatchOutcome:
+    records: list[PaperRecord] = field(default_factory=list)
+    deleted: list[int] = field(default_factory=list)
+    not_found: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+
+
+def run_refresh_job(*, job_id: int, progress: Progress | None = None) -> RefreshJob:
+    """Run (or resume) the job; return it finished. A finished job is returned untouched."""
+    job = _claim(job_id)
+    if job is None:
+        return RefreshJob.objects.get(pk=job_id)
+    try:
+        if job.kind == RefreshJob.Kind.IMPORT_REVIEW and not job.checkpoint.get("review_done"):
+            job = _import_review(job)
+        job = _freeze_pmids(job)
+        done = set(job.checkpoint.get("batches_done", []))
+        for index, batch in enumerate(_batches(job.checkpoint["pmids"])):
+            if index in done:
+                continue
+            job = _store_batch(job.pk, index, _fetch_batch(batch))
+            if progress:
+                progress(job)
+        return _finish(job.pk)
+    except Exception as exc:
+        _fail(job.pk, exc)
+        raise
+
+
+def _batches(pmids: Sequence[int]) -> list[tuple[int, ...]]:
+    """Split the frozen PMID list the same way on every run, so batch indices stay valid."""
+    return split_batches(pmids, size=settings.REFRESH_BATCH_SIZE)
+
+
+def _claim(job_id: int) -> RefreshJob | None:
+    """Mark the job running unless it already finished; return it, or None if finished."""
+    claimed = RefreshJob.objects.filter(
+        pk=job_id, status__in=[RefreshJob.Status.QUEUED, RefreshJob.Status.RUNNING]
+    ).update(status=RefreshJob.Status.RUNNING)
+    if not claimed:
+        return None
+    RefreshJob.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=timezone.now())
+    return RefreshJob.objects.get(pk=job_id)
+
+
+def _import_review(job: RefreshJob) -> RefreshJob:
+    """Fetch the review, store its reference list, and add the references to the job."""
+    review_pmid = job.pmids[0]
+    outcome = _fetch_batch((review_pmid,))
+    review_record = next((r for r in outcome.records if r.pmid == review_pmid), None)
+    with transaction.atomic():
+        locked = RefreshJob.objects.select_for_update().get(pk=job.pk)
+        if locked.checkpoint.get("review_done"):
+            return locked
+        _apply_outcome(locked, (review_pmid,), outcome)
+        reference_pmids: list[int] = []
+        reference_dois: list[str] = []
+        if review_record is not None:
+            review = Paper.objects.get(pmid=review_pmid)
+            reference_pmids = sync_reference_list(
+                review=review, references=review_record.references
+            )
+            reference_dois = [r.doi for r in review_record.references if r.doi and not r.pmid]
+        locked.identifiers = {
+            **locked.identifiers,
+            "pmids": [p for p in locked.pmids if p != review_pmid] + reference_pmids,
+            "dois": list(dict.fromkeys([*locked.dois, *reference_dois])),
+        }
+        locked.checkpoint = {**locked.checkpoint, "review_done": True}
+        locked.save()
+        return locked
+
+
+def _freeze_pmids(job: RefreshJob) -> RefreshJob:
+    """Resolve DOIs and "all"/"stale" selections once into checkpoint["pmids"].
+
+    Frozen so a redelivered job walks the same batches, even though refreshing changes
+    last_fetched_at (which a stale-days selection reads).
+    """
+    if "pmids" in job.checkpoint:
+        return job
+    pmids = list(job.pmids)
+    if job.identifiers.get("all"):
+        pmids += list(Paper.objects.filter(pmid__isnull=False).order_by("pmid")
+                      .values_list("pmid", flat=True))  # fmt: skip
+    elif "stale_days" in job.identifiers:
+        cutoff = timezone.now() - timezone.timedelta(days=int(job.identifiers["stale_days"]))
+        stale = Paper.objects.filter(pmid__isnull=False).exclude(last_fetched_at__gte=cutoff)
+        pmids += list(stale.order_by("pmid").values_list("pmid", flat=True))
+    resolved, unresolved, failed = _resolve_dois(job.dois)
+    pmids = list(dict.fromkeys([*pmids, *resolved]))
+    with transaction.atomic():
+        locked = RefreshJob.objects.select_for_update().get(pk=job.pk)
+        _keep_doi_only_papers(unresolved)
+        locked.errors = {**locked.errors, **{d: NO_PUBMED_RECORD for d in unresolved}, **failed}
+        locked.not_found_count += len(unresolved)
+        locked.failed_count += len(failed)
+        locked.done += len(unresolved) + len(failed)
+        locked.total = len(pmids) + len(unresolved) + len(failed)
+        locked.checkpoint = {**locked.checkpoint, "pmids": pmids}
+        locked.save()
+        return locked
+
+
+def _resolve_dois(dois: Sequence[str]) -> tuple[list[int], list[str], dict[str, str]]:
+    """Return (PMIDs found, DOIs with no PubMed record, {DOI: error}) — one esearch per DOI."""
+    pmids, unresolved, failed = [], [], {}
+    for doi in dois:
+        try:
+            found = pmids_for_doi(doi=doi)
+        except NcbiError as exc:
+            failed[doi] = str(exc)
+            continue
+        if found:
+            pmids.append(found[0])
+        else:
+            unresolved.append(doi)
+    return pmids, unresolved, failed
+
+
+def _keep_doi_only_papers(dois: Sequence[str]) -> None:
+    """Keep a row for each DOI PubMed does not know, marked "not in PubMed"."""
+    if not dois:
+        return
+    known = set(
+        Paper.objects.annotate(doi_lower=Lower("doi"))
+        .filter(doi_lower__in=[d.lower() for d in dois])
+        .values_list("doi_lower", flat=True)
+    )
+    Paper.objects.bulk_create(
+        [Paper(doi=d, not_in_pubmed=True, fetch_state=Paper.FetchState.NOT_FOUND,
+               fetch_error=NO_PUBMED_RECORD) for d in dois if d.lower() not in known],
+    )  # fmt: skip
+    Paper.objects.annotate(doi_lower=Lower("doi")).filter(
+        doi_lower__in=[d.lower() for d in dois], pmid__isnull=True
+    ).update(not_in_pubmed=True)
+
+
+def _fetch_batch(batch: Sequence[int]) -> BatchOutcome:
+    """Fetch and parse one batch; what still fails after the client's retries is per PMID."""
+    try:
+        fetched = fetch_pubmed_batch(pmids=batch)
+        parsed = parse_pubmed_xml(fetched.xml or b"", source=_describe(batch))
+    except PubmedParseError as exc:
+        return BatchOutcome(failed={pmid: exc.reason for pmid in batch})
+    except NcbiError as exc:
+        return BatchOutcome(failed={pmid: str(exc) for pmid in batch})
+    # A record we cannot read fails alone; the rest of the reply is stored.
+    outcome = BatchOutcome(records=parsed.records, deleted=list(parsed.deleted_pmids))
+    for error in parsed.errors:
+        pmid = error.identifier.removeprefix("PMID ")
+        if pmid.isdigit() and int(pmid) in batch:
+            outcome.failed[int(pmid)] = error.reason
+    seen = {r.pmid for r in parsed.records} | set(outcome.deleted) | set(outcome.failed)
+    outcome.not_found = [pmid for pmid in batch if pmid not in seen]
+    return outcome
+
+
+def _describe(batch: Sequence[int]) -> str:
+    return f"PMID {batch[0]}" if len(batch) == 1 else f"PMIDs {batch[0]}..{batch[-1]}"
+
+
+def _store_batch(job_id: int, index: int, outcome: BatchOutcome) -> RefreshJob:
+    """Store one batch and tick it off in the job, in one transaction."""
+    with transaction.atomic():
+        job = RefreshJob.objects.select_for_update().get(pk=job_id)
+        if index in job.checkpoint.get("batches_done", []):
+            return job  # another delivery of this job stored it first
+        batch = _batches(job.checkpoint["pmids"])[index]
+        _apply_outcome(job, batch, outcome)
+        job.checkpoint = {
+            **job.checkpoint,
+            "batches_done": [*job.checkpoint.get("batches_done", []), index],
+        }
+        job.save()
+        return job
+
+
+def _apply_outcome(job: RefreshJob, batch: Sequence[int], outcome: BatchOutcome) -> None:
+    summary = upsert_papers(records=outcome.records, job=job)
+    mark_deleted(pmids=outcome.deleted, job=job)
+    mark_not_found(pmids=outcome.not_found)
+    for pmid, reason in outcome.failed.items():
+        mark_failed(pmids=[pmid], reason=reason)
+    job.new_count += len(summary.new)
+    job.changed_count += len(summary.changed)
+    job.unchanged_count += len(summary.unchanged) + len(outcome.deleted)
+    job.not_found_count += len(outcome.not_found)
+    job.failed_count += len(outcome.failed)
+    job.done += len(batch)
+    job.errors = {
+        **job.errors,
+        **{str(p): NOT_FOUND for p in outcome.not_found},
+        **{str(p): reason for p, reason in outcome.failed.items()},
+    }
+
+
+def _finish(job_id: int) -> RefreshJob:
+    with transaction.atomic():
+        job = RefreshJob.objects.select_for_update().get(pk=job_id)
+        if job.is_finished:
+            return job
+        if job.failed_count and job.failed_count >= job.total:
+            job.status = RefreshJob.Status.FAILED
+        elif job.failed_count:
+            job.status = RefreshJob.Status.PARTIAL
+        else:
+            job.status = RefreshJob.Status.SUCCEEDED
+        job.finished_at = timezone.now()
+        job.save()
+        return job
+
+
+def _fail(job_id: int, exc: Exception) -> None:
+    """Record an unexpected failure (a bug, the database going away) on the job."""
+    logger.exception("refresh job %s failed", job_id)
+    with transaction.atomic():
+        job = RefreshJob.objects.select_for_update().get(pk=job_id)
+        job.status = RefreshJob.Status.FAILED
+        job.finished_at = timezone.now()
+        job.errors = {**job.errors, "_job": f"{exc.__class__.__name__}: {exc}"}
+        job.save()

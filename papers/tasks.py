@@ -1,0 +1,60 @@
+"""Celery tasks: thin wrappers that take ids and call papers.refresh; they hold retry policy."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerError
+
+from papers import refresh
+from papers.models import RefreshJob
+from papers.ncbi import TransientNcbiError
+
+logger = logging.getLogger(__name__)
+BROKER_DOWN = "could not reach the task queue (Redis); the job was not started"
+
+
+@shared_task(
+    acks_late=True,  # redelivered if the worker dies mid-job; the job resumes from its checkpoint
+    autoretry_for=(TransientNcbiError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def run_refresh_job_task(job_id: int) -> dict:
+    """Run one RefreshJob (see papers.refresh.run_refresh_job); safe to run twice."""
+    job = refresh.run_refresh_job(job_id=job_id)
+    return {"job": job.pk, "status": job.status, "done": job.done, "total": job.total}
+
+
+@shared_task(acks_late=True)
+def refresh_all_papers() -> int:
+    """Weekly: refresh every paper we hold from PubMed. Return the new job's id."""
+    job = refresh.create_job(
+        kind=RefreshJob.Kind.REFRESH_ALL, trigger=RefreshJob.Trigger.SCHEDULE, refresh_all=True
+    )
+    refresh.run_refresh_job(job_id=job.pk)
+    return job.pk
+
+
+def enqueue_job(job: RefreshJob) -> None:
+    """Queue the job once the current transaction commits (so the worker can see the row).
+
+    If the broker cannot be reached the job is marked failed with a clear reason instead of
+    vanishing; the caller sees that on the job row.
+    """
+    transaction.on_commit(lambda: _send(job.pk))
+
+
+def _send(job_id: int) -> None:
+    try:
+        result = run_refresh_job_task.apply_async(args=[job_id])
+    except (BrokerError, ConnectionError, OSError) as exc:
+        logger.error("refresh job %s not queued: %s", job_id, exc)
+        RefreshJob.objects.filter(pk=job_id).update(
+            status=RefreshJob.Status.FAILED, errors={"_queue": f"{BROKER_DOWN} ({exc})"}
+        )
+        return
+    RefreshJob.objects.filter(pk=job_id).update(celery_task_id=result.id)

@@ -1,0 +1,166 @@
+"""Refresh jobs end to end in-process, against the replay server over real HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from papers import refresh
+from papers.eutils_replay import Faults
+from papers.models import Paper, PaperChange, Reference, RefreshJob
+from papers.ncbi import InvalidIdentifierError
+
+pytestmark = pytest.mark.django_db
+KNOWN, UNKNOWN = 990000002, 990000999
+
+
+def _run(**kwargs) -> RefreshJob:
+    job = refresh.create_job(trigger=RefreshJob.Trigger.COMMAND, **kwargs)
+    return refresh.run_refresh_job(job_id=job.pk)
+
+
+def _efetches(server) -> list:
+    return [r for r in server.requests if r.endpoint == "efetch"]
+
+
+def test_importing_pmids_stores_known_ones_and_records_unknown_ones(replay):
+    job = _run(kind=RefreshJob.Kind.IMPORT, pmids=[KNOWN, UNKNOWN, 990000004])
+
+    assert job.status == RefreshJob.Status.SUCCEEDED
+    assert (job.new_count, job.not_found_count, job.failed_count) == (2, 1, 0)
+    assert (job.done, job.total) == (3, 3)
+    assert job.errors == {str(UNKNOWN): "not found in PubMed"}
+    assert Paper.objects.get(pmid=KNOWN).title == "A cited paper."
+    assert not Paper.objects.filter(pmid=UNKNOWN).exists()
+    assert len(_efetches(replay)) == 1  # three PMIDs, one request
+    assert job.started_at and job.finished_at
+
+
+def test_importing_dois_resolves_them_and_keeps_dois_pubmed_lacks(replay):
+    job = _run(kind=RefreshJob.Kind.IMPORT, dois=["doi:10.5555/season.0004", "10.5555/NOPE.1"])
+
+    assert Paper.objects.get(pmid=990000004).doi == "10.5555/SEASON.0004"
+    kept = Paper.objects.get(doi="10.5555/NOPE.1")
+    assert kept.not_in_pubmed and kept.pmid is None and kept.fetch_state == "not_found"
+    assert job.errors == {"10.5555/NOPE.1": "no PubMed record for this DOI"}
+    assert (job.new_count, job.not_found_count, job.done, job.total) == (1, 1, 2, 2)
+
+
+def test_importing_a_review_builds_its_reference_list_and_fetches_the_references(replay):
+    job = _run(kind=RefreshJob.Kind.IMPORT_REVIEW, pmids=[990000001])
+
+    assert job.status == RefreshJob.Status.SUCCEEDED
+    refs = list(Reference.objects.filter(review__pmid=990000001).select_related("paper"))
+    assert [r.position for r in refs] == [1, 2, 3]
+    assert refs[0].paper.fetch_state == "fetched" and refs[0].paper.title == "A cited paper."
+    # The DOI-only reference was looked up; PubMed has no record, so it stays "not in PubMed".
+    assert refs[1].paper.not_in_pubmed and refs[1].paper.doi == "10.5555/REF.0003"
+    assert refs[2].paper is None and refs[2].citation
+    assert Paper.objects.get(pmid=KNOWN).is_retracted
+
+
+def test_refreshing_twice_changes_nothing_the_second_time(replay):
+    _run(kind=RefreshJob.Kind.IMPORT, pmids=[KNOWN, 990000004])
+    before = dict(Paper.objects.values_list("pmid", "changed_at"))
+
+    job = _run(kind=RefreshJob.Kind.REFRESH, pmids=[KNOWN, 990000004])
+
+    assert (job.unchanged_count, job.changed_count, job.new_count) == (2, 0, 0)
+    assert dict(Paper.objects.values_list("pmid", "changed_at")) == before
+    assert not PaperChange.objects.exists()
+
+
+def test_a_server_that_keeps_failing_records_each_pmid_and_loses_nothing(replay):
+    _run(kind=RefreshJob.Kind.IMPORT, pmids=[KNOWN])
+    replay.set_faults(Faults(rate_500=1.0))
+
+    job = _run(kind=RefreshJob.Kind.REFRESH, pmids=[KNOWN, 990000004])
+
+    assert job.status == RefreshJob.Status.FAILED
+    assert job.failed_count == 2 and set(job.errors) == {str(KNOWN), "990000004"}
+    assert "500" in job.errors[str(KNOWN)]
+    kept = Paper.objects.get(pmid=KNOWN)
+    assert kept.title == "A cited paper." and kept.fetch_state == "fetched"
+
+
+def test_a_transient_fault_is_retried_and_the_job_succeeds(replay):
+    replay.set_faults(Faults(fail_first=1, fail_first_with="429"))
+    job = _run(kind=RefreshJob.Kind.IMPORT, pmids=[KNOWN])
+    assert job.status == RefreshJob.Status.SUCCEEDED and job.new_count == 1
+    assert [r.status for r in _efetches(replay)] == [429, 200]
+
+
+def test_a_finished_job_runs_no_more(replay):
+    job = _run(kind=RefreshJob.Kind.IMPORT, pmids=[KNOWN])
+    requests = len(replay.requests)
+    again = refresh.run_refresh_job(job_id=job.pk)
+    assert again.status == job.status and again.done == job.done
+    assert len(replay.requests) == requests
+
+
+def test_a_job_resumes_after_the_batches_it_already_stored(replay, settings):
+    pmids = [KNOWN, 990000004, 990000005]
+    job = refresh.create_job(kind=RefreshJob.Kind.IMPORT, trigger="command", pmids=pmids)
+    # As a worker killed after its first batch would leave it (batches of one PMID here).
+    settings.REFRESH_BATCH_SIZE = 1
+    job = refresh._freeze_pmids(refresh._claim(job.pk))
+    job = refresh._store_batch(job.pk, 0, refresh._fetch_batch((KNOWN,)))
+    assert job.checkpoint["batches_done"] == [0] and job.done == 1
+
+    job = refresh.run_refresh_job(job_id=job.pk)
+
+    assert job.status == RefreshJob.Status.SUCCEEDED
+    assert (job.done, job.total, job.new_count) == (3, 3, 3)
+    assert sorted(job.checkpoint["batches_done"]) == [0, 1, 2]
+    assert [r.ids for r in _efetches(replay)] == [1, 1, 1]  # batch 0 was not fetched again
+
+
+def test_stale_days_selects_papers_not_fetched_recently(replay):
+    _run(kind=RefreshJob.Kind.IMPORT, pmids=[KNOWN])
+    Paper.objects.create(pmid=990000004, fetch_state="pending")
+
+    job = _run(kind=RefreshJob.Kind.REFRESH, stale_days=1)
+
+    assert job.checkpoint["pmids"] == [990000004]
+    assert Paper.objects.get(pmid=990000004).fetch_state == "fetched"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"pmids": ["12a"]}, "not a PMID"), ({"pmids": [0]}, "not a PMID"),
+     ({"dois": ["not-a-doi"]}, "not a DOI"), ({}, "no PMIDs or DOIs given")],
+)  # fmt: skip
+def test_bad_identifiers_are_refused_before_any_job_exists(kwargs, message):
+    with pytest.raises(InvalidIdentifierError, match=message):
+        refresh.create_job(kind=RefreshJob.Kind.IMPORT, trigger="command", **kwargs)
+    assert not RefreshJob.objects.exists()
+
+
+def test_import_command_prints_a_summary(replay, capsys):
+    call_command("import_pubmed", "--pmid", str(KNOWN), str(UNKNOWN))
+    out = capsys.readouterr()
+    assert "succeeded: 1 new, 0 changed, 0 unchanged, 1 not found, 0 failed (2/2)" in out.out
+    assert f"{UNKNOWN}: not found in PubMed" in out.err
+
+
+def test_import_command_rejects_junk_identifiers(replay):
+    with pytest.raises(CommandError, match="not a DOI"):
+        call_command("import_pubmed", "--doi", "hello")
+
+
+def test_import_command_reads_a_file_and_refuses_a_broken_one(tmp_path, capsys):
+    from tests.pipeline.conftest import PUBMED_FIXTURES
+
+    call_command("import_pubmed", "--file", str(PUBMED_FIXTURES / "rich_set.xml"))
+    assert "rich_set.xml: 4 new" in capsys.readouterr().out
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes((PUBMED_FIXTURES / "rich_set.xml").read_bytes()[:3000])
+    with pytest.raises(CommandError, match=r"nothing imported: .*malformed or truncated XML"):
+        call_command("import_pubmed", "--file", str(broken))
+    assert Paper.objects.count() == 4
+
+
+def test_refresh_command_all(replay, capsys):
+    _run(kind=RefreshJob.Kind.IMPORT, pmids=[KNOWN, 990000004])
+    call_command("refresh_pubmed", "--all")
+    assert "0 new, 0 changed, 2 unchanged" in capsys.readouterr().out
