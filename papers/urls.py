@@ -1,7 +1,25 @@
 """URLs of the public pages. Names carry the ``papers:`` prefix."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from papers.views import export, pages, search
 
 app_name = "papers"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", pages.home, name="home"),
+    path("therapies/", pages.therapy_list, name="therapy-list"),
+    path("therapies/<slug:slug>/", pages.therapy_detail, name="therapy-detail"),
+    path("therapies/<slug:slug>/papers/", pages.therapy_papers, name="therapy-papers"),
+    path("compare/", pages.compare, name="compare"),
+    path("review/", pages.review, name="review"),
+    path("papers/<int:pk>/", pages.paper_detail, name="paper-detail"),
+    path("papers/<int:pk>/<slug:slug>/", pages.paper_detail, name="paper-detail-slug"),
+    path("pmid/<int:pmid>/", pages.paper_by_pmid, name="paper-by-pmid"),
+    # Search and citation export (papers/views/search.py, papers/views/export.py).
+    path("search/", search.search, name="search"),
+    path("export/papers/<int:pk>/", export.cite_paper, name="cite-paper"),
+    path("export/papers/<int:pk>.<str:fmt>", export.export_paper, name="export-paper"),
+    path("export/therapies/<slug:slug>.<str:fmt>", export.export_therapy, name="export-therapy"),
+    path("export/search.<str:fmt>", export.export_search, name="export-search"),
+]

@@ -97,6 +97,34 @@ class PaperQuerySet(models.QuerySet):
             "links",
         )
 
+    def tied_to_therapy(self, therapy) -> PaperQuerySet:
+        """Return the papers behind a therapy: its pivotal trials, the papers its published
+        notes cite and the sources of its reconstitution points."""
+        from papers.models import EvidenceNote, PivotalTrial, ReconstitutionPoint
+
+        # Three pk__in subqueries instead of joins: no duplicate rows, so no DISTINCT, and
+        # the result can still be ordered and paginated like any paper list.
+        cited = EvidenceNote.papers.through.objects.filter(
+            evidencenote__therapy=therapy,
+            evidencenote__status=EvidenceNote.Status.PUBLISHED,
+        ).values("paper_id")
+        return self.filter(
+            models.Q(pk__in=PivotalTrial.objects.filter(therapy=therapy).values("paper_id"))
+            | models.Q(pk__in=cited)
+            | models.Q(
+                pk__in=ReconstitutionPoint.objects.filter(therapy=therapy).values("source_id")
+            )
+        )
+
+    def count_by_year(self) -> list[dict]:
+        """Return [{"pub_year": 2019, "count": 3}, ...] in year order (None last)."""
+        return list(
+            self.order_by()
+            .values("pub_year")
+            .annotate(count=models.Count("pk"))
+            .order_by(models.F("pub_year").asc(nulls_last=True))
+        )
+
 
 class Paper(models.Model):
     """One article (or book chapter) with the metadata PubMed gives for it."""

@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from papers.models import EvidenceNote, Therapy
+from tests import factories
+from tests.web.conftest import build_knowledge_base, make_paper
+
+pytestmark = pytest.mark.django_db
+
+
+def _chart_data(html: str, element_id: str) -> dict:
+    start = html.index(f'<script id="{element_id}" type="application/json">') + len(
+        f'<script id="{element_id}" type="application/json">'
+    )
+    return json.loads(html[start : html.index("</script>", start)])
+
+
+def test_the_list_shows_each_therapy_with_its_evidence_counts(client, kb):
+    response = client.get(reverse("papers:therapy-list"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<title>Therapies · irtkb</title>" in html
+    for therapy in kb.therapies:
+        assert therapy.get_absolute_url() in html
+    assert "2 pivotal trials" in html
+    assert f"{len(EvidenceNote.NoteType.values)} evidence notes" in html
+
+
+def test_the_detail_page_shows_what_the_therapy_is(client, kb):
+    therapy = kb.therapies[0]
+    therapy.regimen = Therapy.Regimen.CONTINUOUS
+    therapy.irt_standing = Therapy.IrtStanding.CONTESTED
+    therapy.irt_standing_detail = "Continuous dosing keeps B cells depleted."
+    therapy.safety_concerns = "Infusion reactions; hypogammaglobulinaemia."
+    therapy.save()
+
+    response = client.get(therapy.get_absolute_url())
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"<title>{therapy.name} · irtkb</title>" in html
+    assert "monoclonal antibody" in html
+    assert "CD52" in html
+    assert "Depletes circulating lymphocytes." in html
+    assert "continuous (maintenance dosing)" in html
+    assert "IRT status contested" in html
+    assert "Continuous dosing keeps B cells depleted." in html
+    assert "hypogammaglobulinaemia" in html
+
+
+def test_the_reconstitution_chart_ties_every_point_to_its_source(client, kb):
+    therapy = kb.therapies[0]
+    points = list(therapy.reconstitution_points.select_related("source"))
+
+    html = client.get(therapy.get_absolute_url()).content.decode()
+
+    data = _chart_data(html, "reconstitution-data")
+    assert [bar["label"] for bar in data["bars"]] == [p.cell_population for p in points]
+    assert all(bar["min"] == 6 and bar["max"] == 12 for bar in data["bars"])
+    for bar, point in zip(data["bars"], points, strict=True):
+        assert bar["url"].startswith(f"/papers/{point.source.pk}/")
+    # The same data as a table, readable without JavaScript, each row linking its source.
+    assert "<caption>Depletion and recovery by cell population</caption>" in html
+    assert "6–12" in html
+    for point in points:
+        assert f'href="/papers/{point.source.pk}/' in html
+
+
+def test_a_point_without_a_recovery_time_is_listed_but_not_charted(client, kb):
+    therapy = kb.therapies[0]
+    factories.ReconstitutionPointFactory(
+        therapy=therapy,
+        cell_population="Memory B cells",
+        recovery_months_min=None,
+        recovery_months_max=None,
+        source=kb.cited[0],
+    )
+
+    html = client.get(therapy.get_absolute_url()).content.decode()
+
+    charted = [bar["label"] for bar in _chart_data(html, "reconstitution-data")["bars"]]
+    assert "Memory B cells" not in charted
+    assert "Memory B cells" in html
+    assert "not reported" in html
+
+
+def test_pivotal_trials_show_their_headline_results_and_papers(client, kb):
+    therapy = kb.therapies[0]
+    trial = therapy.pivotal_trials.select_related("paper").first()
+    trial.headline_result = "Relapse rate fell by 55% against interferon beta-1a."
+    trial.save()
+
+    html = client.get(therapy.get_absolute_url()).content.decode()
+
+    assert trial.name in html
+    assert "Relapse rate fell by 55% against interferon beta-1a." in html
+    assert f"https://pubmed.ncbi.nlm.nih.gov/{trial.paper.pmid}/" in html
+
+
+def test_published_notes_are_grouped_by_type_with_their_citations_and_flags(client, kb):
+    therapy = kb.therapies[0]
+    safety = therapy.evidence_notes.get(note_type=EvidenceNote.NoteType.SAFETY)
+    safety.needs_review = True
+    safety.review_reason = "A cited paper was retracted."
+    safety.save()
+    retracted = safety.papers.first()
+    retracted.is_retracted = True
+    retracted.save()
+    factories.EvidenceNoteFactory(
+        therapy=therapy, status=EvidenceNote.Status.DRAFT, statement="Draft only, not public."
+    )
+
+    html = client.get(therapy.get_absolute_url()).content.decode()
+
+    for value, label in EvidenceNote.NoteType.choices:
+        assert f'id="notes-{value}"' in html
+        assert f">{label[0].upper() + label[1:]}</h3>" in html
+    assert html.index('id="notes-efficacy"') < html.index('id="notes-safety"')
+    assert "Needs review" in html
+    assert "A cited paper was retracted." in html
+    assert "Retracted</span>" in html
+    assert "Draft only, not public." not in html
+
+
+def test_the_papers_by_year_chart_counts_the_papers_tied_to_the_therapy(client, db):
+    therapy = factories.TherapyFactory()
+    trial_paper = make_paper(pub_year=2012)
+    note_paper = make_paper(pub_year=2014)
+    point_paper = make_paper(pub_year=2014)
+    unrelated = make_paper(pub_year=2013)
+    factories.PivotalTrialFactory(therapy=therapy, paper=trial_paper)
+    factories.EvidenceNoteFactory(therapy=therapy, papers=[note_paper, trial_paper])
+    factories.ReconstitutionPointFactory(therapy=therapy, source=point_paper)
+    factories.EvidenceNoteFactory(
+        therapy=therapy, status=EvidenceNote.Status.DRAFT, papers=[unrelated]
+    )
+
+    html = client.get(therapy.get_absolute_url()).content.decode()
+
+    bars = _chart_data(html, "years-data")["bars"]
+    assert [(b["label"], b["count"]) for b in bars] == [("2012", 1), ("2013", 0), ("2014", 2)]
+    assert bars[2]["url"] == reverse("papers:therapy-papers", args=[therapy.slug]) + "?year=2014"
+    assert "3 papers in irtkb are tied to" in html
+
+
+def test_an_unknown_therapy_is_a_404(client, db):
+    response = client.get(reverse("papers:therapy-detail", args=["no-such-therapy"]))
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_the_therapy_paper_list_filters_by_year_and_paginates(client, db):
+    therapy = factories.TherapyFactory()
+    papers = [make_paper(pub_year=2010 + i % 2, authors=1, mesh=0) for i in range(30)]
+    factories.EvidenceNoteFactory(therapy=therapy, papers=papers)
+    url = reverse("papers:therapy-papers", args=[therapy.slug])
+
+    first = client.get(url).content.decode()
+    filtered = client.get(url, {"year": 2011}).content.decode()
+    second = client.get(url, {"year": 2011, "page": 2})
+
+    assert "30 papers" in first
+    assert "Page 1 of 2" in first
+    assert "15 papers" in filtered
+    assert "Page 1 of" not in filtered
+    assert second.status_code == 200
+    assert "Papers on" in second.content.decode()
+
+
+def test_a_bad_year_is_reported_and_ignored(client, db):
+    therapy = factories.TherapyFactory()
+    factories.EvidenceNoteFactory(therapy=therapy, papers=[make_paper(authors=1, mesh=0)])
+    url = reverse("papers:therapy-papers", args=[therapy.slug])
+
+    response = client.get(url, {"year": "1999<script>", "page": "banana"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Enter a whole number." in html
+    assert "1 paper" in html
+    assert "<script>" not in html.split("<main", 1)[1].split("</main>")[0]
+
+
+def test_the_detail_page_query_count_does_not_grow_with_the_data(
+    client, db, django_assert_max_num_queries
+):
+    kb = build_knowledge_base(papers=30, therapies=2)
+    therapy = kb.therapies[0]
+    for paper in kb.cited:
+        factories.EvidenceNoteFactory(therapy=therapy, papers=[paper])
+        factories.ReconstitutionPointFactory(therapy=therapy, source=paper)
+
+    with django_assert_max_num_queries(7):
+        response = client.get(therapy.get_absolute_url())
+    assert response.status_code == 200
+
+
+def test_the_list_pages_query_counts_do_not_grow_with_the_data(
+    client, db, django_assert_max_num_queries
+):
+    kb = build_knowledge_base(papers=30, therapies=5)
+    therapy = kb.therapies[0]
+    factories.EvidenceNoteFactory(therapy=therapy, papers=kb.cited)
+
+    with django_assert_max_num_queries(3):
+        assert client.get(reverse("papers:therapy-list")).status_code == 200
+    with django_assert_max_num_queries(5):
+        assert client.get(reverse("papers:therapy-papers", args=[therapy.slug])).status_code == 200
