@@ -110,7 +110,7 @@ def _citation_key(item: dict, taken: set[str]) -> str:
     first = authors[0].get("family") or authors[0].get("literal") or "Anonymous"
     year = str((item.get("issued", {}).get("date-parts") or [[""]])[0][0] or "")
     title_word = next((word for word in _ascii(item.get("title", "")).split() if len(word) > 3), "")
-    base = _ascii(first).replace(" ", "") + year + title_word.capitalize()
+    base = _ascii(first).replace(" ", "") + year + title_word[:1].upper() + title_word[1:]
     base = re.sub(r"[^A-Za-z0-9]", "", base) or "paper"
     key, suffix = base, ord("a")
     while key in taken:
@@ -120,6 +120,27 @@ def _citation_key(item: dict, taken: set[str]) -> str:
     return key
 
 
+# Letters NFKD does not decompose into an ASCII base letter.
+_ASCII_LETTERS = str.maketrans(
+    {
+        "Ø": "O",
+        "ø": "o",
+        "Æ": "AE",
+        "æ": "ae",
+        "Œ": "OE",
+        "œ": "oe",
+        "ß": "ss",
+        "Ł": "L",
+        "ł": "l",
+        "Đ": "D",
+        "đ": "d",
+        "Þ": "Th",
+        "þ": "th",
+        "ı": "i",
+    }
+)
+
+
 def _ascii(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_LETTERS))
     return re.sub(r"[^A-Za-z0-9 ]", "", decomposed.encode("ascii", "ignore").decode())
