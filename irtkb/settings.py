@@ -98,9 +98,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redelivery waits for the visibility timeout; an hour is longer than any batch we run.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The queue refresh jobs go to (tests use a queue of their own).
+REFRESH_QUEUE = env_str("REFRESH_QUEUE", "celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # Fail fast when Redis is down instead of blocking a web request for the default ~minute;

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -50,7 +51,7 @@ def enqueue_job(job: RefreshJob) -> None:
 
 def _send(job_id: int) -> None:
     try:
-        result = run_refresh_job_task.apply_async(args=[job_id])
+        result = run_refresh_job_task.apply_async(args=[job_id], queue=settings.REFRESH_QUEUE)
     except (BrokerError, ConnectionError, OSError) as exc:
         logger.error("refresh job %s not queued: %s", job_id, exc)
         RefreshJob.objects.filter(pk=job_id).update(
