@@ -47,6 +47,11 @@ from papers.ncbi.pubmed import (
     search_pmids,
     split_batches,
 )
+from papers.ncbi.redirect import install as _install_entrez_redirect
+
+# Importing the client is enough for any Bio.Entrez call in this process (ours, a shell
+# session's) to go to EUTILS_BASE_URL with our identity and timeout: see redirect.py.
+_install_entrez_redirect()
 
 __all__ = [
     "BATCH_SIZE",

@@ -1,10 +1,11 @@
-"""The one place where Bio.Entrez is bent to our needs: base URL, timeout, retries.
+"""The one place where Bio.Entrez is bent to our needs: base URL, identity, timeout, retries.
 
 Bio.Entrez hard-codes ``https://eutils.ncbi.nlm.nih.gov/entrez/eutils/<tool>.fcgi`` inside each
 of its functions and passes it to the private ``Bio.Entrez._build_request``. We wrap that one
 function so every request goes to the configured base URL (the replay server offline, or a
-proxy) and carries our timeout. tests/ncbi/test_redirect.py fails if Biopython renames it,
-changes its signature or its URLs, so an upgrade cannot silently send tests to the real NCBI.
+proxy) and carries our tool, email, API key and timeout. tests/ncbi/test_redirect.py fails if
+Biopython renames it, changes its signature or its URLs, so an upgrade cannot silently send
+requests (or tests) somewhere we did not configure.
 
 Bio.Entrez._open, which sends the request, is left alone but set up deliberately:
 - it retries by itself (``max_tries``, sleeping ``sleep_between_tries`` = 15 s on network
@@ -25,7 +26,7 @@ from urllib.request import Request
 
 from Bio import Entrez
 
-from papers.ncbi.config import NCBI_EUTILS_URL, NcbiConfig
+from papers.ncbi.config import NCBI_EUTILS_URL, NcbiConfig, config_from_settings
 
 # The signature we wrap; a different one means Biopython changed and this module needs a look.
 EXPECTED_SIGNATURE = "(cgi, params=None, post=None, ecitmatch=False, join_ids=True)"
@@ -67,15 +68,19 @@ def install() -> None:
         )
 
     def build_request(cgi, params=None, post=None, ecitmatch=False, join_ids=True):
-        config = _active_config.get()
+        config = _active_config.get() or _settings_config()
+        if config is not None:
+            # Who we are goes with every request (NCBI asks for tool and email); passed as
+            # parameters rather than Bio.Entrez's module globals so configurations can coexist.
+            params = dict(params or {})
+            params.setdefault("tool", config.tool)
+            params.setdefault("email", config.email)
+            params.setdefault("api_key", config.api_key)
+        base_url = config.base_url if config is not None else NCBI_EUTILS_URL
         request = original(
-            _redirect(cgi, _base_url(config)),
-            params,
-            post=post,
-            ecitmatch=ecitmatch,
-            join_ids=join_ids,
+            _redirect(cgi, base_url), params, post=post, ecitmatch=ecitmatch, join_ids=join_ids
         )
-        return _pin_timeout(request, config.timeout_seconds if config else None)
+        return _pin_timeout(request, config.timeout_seconds if config is not None else None)
 
     build_request.irtkb_wrapped = True
     build_request.__wrapped__ = original
@@ -105,15 +110,13 @@ def _redirect(cgi: str, base_url: str) -> str:
     return base_url + cgi[len(NCBI_EUTILS_URL) :]
 
 
-def _base_url(config: NcbiConfig | None) -> str:
-    if config is not None:
-        return config.base_url
-    # Bio.Entrez called directly (a shell session, a script): still honour EUTILS_BASE_URL.
+def _settings_config() -> NcbiConfig | None:
+    # Bio.Entrez called directly (a shell session, a script): still honour the settings.
     from django.conf import settings
 
-    if settings.configured and getattr(settings, "EUTILS_BASE_URL", ""):
-        return NcbiConfig(base_url=settings.EUTILS_BASE_URL).base_url
-    return NCBI_EUTILS_URL
+    if not settings.configured:
+        return None
+    return config_from_settings()
 
 
 def _pin_timeout(request: Request, timeout: float | None) -> Request:

@@ -98,12 +98,9 @@ def backoff_seconds(attempt: int, config: NcbiConfig) -> float:
 
 def _send(endpoint: str, params: dict[str, object], config: NcbiConfig) -> bytes:
     """Make one request and return the body, or raise _RetryableFailure/PermanentNcbiError."""
-    identity = {"tool": config.tool, "email": config.email, "api_key": config.api_key}
     try:
         with redirect.using(config):
-            # Explicit tool/email/api_key win over Bio.Entrez's module globals, so several
-            # configurations can coexist in one process (Bio.Entrez drops the None ones).
-            handle = getattr(Entrez, endpoint)(**params, **identity)
+            handle = getattr(Entrez, endpoint)(**params)
         try:
             body = handle.read()
         finally:

@@ -1,0 +1,115 @@
+"""One request budget for all processes, checked from the replay server's request log."""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import time
+from dataclasses import replace
+
+import pytest
+from django.conf import settings
+
+from papers.ncbi import TransientNcbiError
+from papers.ncbi.config import NcbiConfig
+from papers.ncbi.ratelimit import RedisRateLimiter, redis_client, spacing_seconds
+from tests.ncbi.conftest import make_config
+from tests.ncbi.workers import fetch_one_by_one
+
+PMIDS = [99000001, 99000002, 99000003, 31649335, 99000001, 99000002]
+
+
+def busiest_second(times: list[float]) -> int:
+    """Return the most requests that fall within any one-second window."""
+    times = sorted(times)
+    return max(sum(1 for t in times[i:] if t < start + 1.0) for i, start in enumerate(times))
+
+
+def run_two_processes(configs: list[NcbiConfig]) -> list[tuple[float, float]]:
+    context = multiprocessing.get_context("spawn")
+    start_at = time.time() + 3.0  # time for both interpreters to start and import
+    with context.Pool(2) as pool:
+        jobs = [pool.apply_async(fetch_one_by_one, (c, PMIDS, start_at)) for c in configs]
+        return [job.get(timeout=60) for job in jobs]
+
+
+def test_two_processes_share_three_requests_per_second(replay, rate_key):
+    config = make_config(replay, rate_key, api_key=None)
+
+    spans = run_two_processes([config, config])
+
+    times = [r.time for r in replay.requests]
+    assert len(times) == 12 and all(r.status == 200 for r in replay.requests)
+    # Both processes were sending during the same stretch of time...
+    (start_a, end_a), (start_b, end_b) = spans
+    assert max(start_a, start_b) < min(end_a, end_b)
+    # ...yet together they never exceeded NCBI's limit in any one-second window.
+    assert busiest_second(times) <= 3
+
+
+def test_without_a_shared_bucket_two_processes_would_exceed_the_limit(replay, rate_key):
+    # The control for the test above: separate keys mean separate budgets, and the same
+    # check on the request log catches the excess.
+    config = make_config(replay, rate_key, api_key=None)
+
+    run_two_processes([config, replace(config, rate_limit_key=rate_key + ":other")])
+    redis_client(settings.REDIS_URL).delete(rate_key + ":other")
+
+    assert busiest_second([r.time for r in replay.requests]) > 3
+
+
+def test_an_api_key_allows_ten_requests_per_second(replay, rate_key):
+    config = make_config(replay, rate_key, api_key="replay-test-key")
+
+    for _ in range(12):
+        fetch_one_by_one(config, [99000001], 0)
+
+    busiest = busiest_second([r.time for r in replay.requests])
+    assert 4 <= busiest <= 10
+
+
+def test_spacing_covers_the_limit_and_biopythons_own_gap():
+    # Biopython waits 0.37 s (0.1 s with a key) between its own requests in one process.
+    assert spacing_seconds(3) == pytest.approx(0.37)
+    assert spacing_seconds(10) == pytest.approx(0.11)
+
+
+def test_reservations_are_handed_out_one_spacing_apart(rate_key):
+    limiter = RedisRateLimiter(redis_url=settings.REDIS_URL, key=rate_key, requests_per_second=3)
+
+    waits = [limiter.reserve() for _ in range(4)]
+
+    assert waits[0] == pytest.approx(0.0, abs=0.01)
+    for earlier, later in itertools.pairwise(waits):
+        assert later - earlier == pytest.approx(0.37, abs=0.02)
+
+
+def test_the_bucket_key_expires_once_idle(rate_key):
+    RedisRateLimiter(redis_url=settings.REDIS_URL, key=rate_key, requests_per_second=3).reserve()
+
+    ttl_ms = redis_client(settings.REDIS_URL).pttl(rate_key)
+
+    assert 0 < ttl_ms <= 1370 + 50
+
+
+def test_an_unreachable_redis_is_a_transient_error(rate_key):
+    limiter = RedisRateLimiter(
+        redis_url="redis://127.0.0.1:1/0", key=rate_key, requests_per_second=3
+    )
+
+    with pytest.raises(TransientNcbiError, match="rate limiter"):
+        limiter.acquire()
+
+
+@pytest.mark.parametrize(
+    ("url", "path", "db"),
+    [
+        ("redis+socket:///srv/var/redis/redis.sock", "/srv/var/redis/redis.sock", 0),
+        ("redis+socket:///srv/redis.sock?virtual_host=2", "/srv/redis.sock", 2),
+        ("unix:///tmp/r.sock?db=4", "/tmp/r.sock", 4),
+    ],
+)
+def test_it_understands_kombus_unix_socket_urls(url, path, db):
+    kwargs = redis_client(url).connection_pool.connection_kwargs
+
+    assert (kwargs["path"], kwargs["db"]) == (path, db)
