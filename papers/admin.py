@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from papers import models
+from papers import models, refresh
+from papers.tasks import enqueue_job
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -53,6 +56,27 @@ class PaperAdmin(admin.ModelAdmin):
     readonly_fields = ["source_hash", "last_fetched_at", "created_at", "changed_at"]
     inlines = [AuthorshipInline, PaperMeshInline, PaperLinkInline, PaperChangeInline]
     show_full_result_count = False  # COUNT(*) over 200,000 rows on every page is wasted work
+    actions = ["refresh_from_pubmed"]
+
+    @admin.action(description="Refresh selected from PubMed", permissions=["change"])
+    def refresh_from_pubmed(self, request, queryset) -> None:
+        """Queue one refresh job for the selected papers and link to it."""
+        pmids = list(queryset.exclude(pmid__isnull=True).values_list("pmid", flat=True))
+        if not pmids:
+            self.message_user(request, "None of the selected papers has a PMID.", messages.WARNING)
+            return
+        job = refresh.create_job(
+            kind=models.RefreshJob.Kind.REFRESH, trigger=models.RefreshJob.Trigger.ADMIN,
+            pmids=pmids, user=request.user,
+        )  # fmt: skip
+        enqueue_job(job)
+        url = reverse("admin:papers_refreshjob_change", args=[job.pk])
+        self.message_user(
+            request,
+            format_html('Queued <a href="{}">refresh job #{}</a> for {} papers.', url, job.pk,
+                        len(pmids)),
+            messages.SUCCESS,
+        )  # fmt: skip
 
     @admin.display(description="title")
     def short_title(self, paper: models.Paper) -> str:
@@ -163,3 +187,43 @@ class RefreshJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+# Rows that usually live inline above also get lists of their own, for searching across papers.
+@admin.register(models.Authorship)
+class AuthorshipAdmin(admin.ModelAdmin):
+    list_display = ["paper", "position", "author"]
+    list_select_related = ["paper", "author"]
+    raw_id_fields = ["paper", "author"]
+    search_fields = ["=paper__pmid", "author__last_name"]
+
+
+@admin.register(models.PaperMesh)
+class PaperMeshAdmin(admin.ModelAdmin):
+    list_display = ["paper", "descriptor", "major_topic"]
+    list_select_related = ["paper", "descriptor"]
+    raw_id_fields = ["paper", "descriptor"]
+    search_fields = ["=paper__pmid", "descriptor__name"]
+
+
+@admin.register(models.PaperLink)
+class PaperLinkAdmin(admin.ModelAdmin):
+    list_display = ["source", "kind", "target_pmid", "ref_source"]
+    list_filter = ["kind"]
+    list_select_related = ["source"]
+    raw_id_fields = ["source"]
+    search_fields = ["=source__pmid", "=target_pmid"]
+
+
+@admin.register(models.PivotalTrial)
+class PivotalTrialAdmin(admin.ModelAdmin):
+    list_display = ["name", "therapy", "paper"]
+    list_select_related = ["therapy", "paper"]
+    raw_id_fields = ["paper"]
+
+
+@admin.register(models.ReconstitutionPoint)
+class ReconstitutionPointAdmin(admin.ModelAdmin):
+    list_display = ["therapy", "cell_population", "recovery_months_min", "recovery_months_max"]
+    list_select_related = ["therapy"]
+    raw_id_fields = ["source"]

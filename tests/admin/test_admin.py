@@ -1,0 +1,60 @@
+"""The admin lists every model, and admins can queue a PubMed refresh from the paper list."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from papers.models import RefreshJob
+from tests.factories import EvidenceNoteFactory, PaperFactory, TherapyFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_every_papers_model_has_a_working_admin_list(admin_client):
+    PaperFactory()
+    EvidenceNoteFactory(therapy=TherapyFactory())
+    from django.apps import apps
+
+    papers_models = [
+        m
+        for m in apps.get_app_config("papers").get_models()
+        if not m.__name__.startswith("Historical")
+    ]
+    assert set(papers_models) <= set(admin.site._registry)
+    for model in papers_models:
+        url = reverse(f"admin:papers_{model._meta.model_name}_changelist")
+        assert admin_client.get(url).status_code == 200, url
+
+
+def test_refresh_selected_queues_one_job_and_links_to_it(admin_client, settings, monkeypatch):
+    sent = []
+    monkeypatch.setattr(
+        "papers.tasks._send", sent.append
+    )  # the real queue is covered in tests/worker
+    papers = [PaperFactory(), PaperFactory(), PaperFactory(pmid=None, doi="10.5555/x")]
+
+    response = admin_client.post(
+        reverse("admin:papers_paper_changelist"),
+        {"action": "refresh_from_pubmed", "_selected_action": [p.pk for p in papers]},
+        follow=True,
+    )
+
+    job = RefreshJob.objects.get()
+    assert sorted(job.pmids) == sorted(p.pmid for p in papers[:2])
+    assert job.trigger == "admin" and job.requested_by.username == "root"
+    assert reverse("admin:papers_refreshjob_change", args=[job.pk]) in response.content.decode()
+    assert f"refresh job #{job.pk}" in response.content.decode()
+
+
+def test_readers_cannot_reach_the_admin(client):
+    client.force_login(UserFactory(username="reader"))
+    response = client.get(reverse("admin:papers_paper_changelist"))
+    assert response.status_code == 302
