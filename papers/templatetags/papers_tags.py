@@ -25,8 +25,11 @@ def inline_markup(value: str | None) -> SafeString:
 
 @register.filter
 def plain_text(value: str | None) -> str:
-    """Return the text of inline markup, for <title> and attributes (autoescaped after)."""
-    return strip_tags(value or "")
+    """Return the text of inline markup, for <title> and attributes (autoescaped after).
+
+    Sanitise first so the text of dropped elements (a <script>'s body) does not leak in.
+    """
+    return strip_tags(sanitize_inline(value or ""))
 
 
 def paper_slug(paper) -> str:
