@@ -23,10 +23,15 @@ VAR_DIR = Path(os.environ.get("IRTKB_VAR_DIR", BASE_DIR / "var")).resolve()
 
 def postgres_settings(database: str = "irtkb") -> dict:
     """Start (or reuse) the embedded PostgreSQL and return Django DATABASES['default']."""
-    import pgserver
-
     pgdata = VAR_DIR / "pgdata"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    # pgserver keeps its inter-process lock in the user's runtime dir; give it one of ours
+    # where the system has none (containers, CI), instead of a warning and a /tmp fallback.
+    runtime_dir = VAR_DIR / "run"
+    runtime_dir.mkdir(mode=0o700, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
+    import pgserver
+
     # cleanup_mode=None: the server outlives this process, so web, worker and tests share it.
     server = pgserver.get_server(pgdata, cleanup_mode=None)
     socket_dir = str(server.get_postmaster_info().socket_dir)
