@@ -293,6 +293,20 @@ def test_the_command_refuses_a_missing_fixtures_directory(tmp_path):
         call_command("replay_eutils", fixtures=str(tmp_path / "nowhere"), port=0)
 
 
+def test_the_command_refuses_impossible_fault_rates():
+    with pytest.raises(CommandError, match=r"within 0\.\.1"):
+        call_command("replay_eutils", fixtures=str(FIXTURES_DIR), port=0, rate_500=2.0)
+
+
+def test_the_command_says_when_its_port_is_taken():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(CommandError, match="in use"):
+            call_command("replay_eutils", fixtures=str(FIXTURES_DIR), port=port)
+
+
 def test_the_command_serves_fixtures_over_http(tmp_path):
     port = _free_port()
     log_path = tmp_path / "log.jsonl"

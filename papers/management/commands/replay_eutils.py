@@ -8,7 +8,8 @@ from papers.eutils_replay.faults import FAULT_KINDS, SERVER_ERROR, Faults
 from papers.eutils_replay.server import DEFAULT_BASE_PATH, ReplayServer
 
 
-def _rate(value: str) -> float:
+def probability(value: str) -> float:
+    """Parse a fault rate; argparse names this function in its error message."""
     rate = float(value)
     if not 0.0 <= rate <= 1.0:
         raise ValueError(value)
@@ -24,7 +25,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--fixtures", required=True, help="directory of PubMed XML files")
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8801)
+        parser.add_argument("--port", type=int, default=8765)
         parser.add_argument("--base-path", default=DEFAULT_BASE_PATH)
         parser.add_argument("--log", dest="log_path", help="append each request as JSON lines")
         faults = parser.add_argument_group("faults (rates are probabilities 0..1)")
@@ -36,7 +37,7 @@ class Command(BaseCommand):
             ("disconnect", "--rate-disconnect"),
             ("error", "--rate-error"),
         ):
-            faults.add_argument(flag, type=_rate, default=0.0, help=f"rate of {kind} replies")
+            faults.add_argument(flag, type=probability, default=0.0, help=f"rate of {kind} replies")
         faults.add_argument("--slow-seconds", type=float, default=5.0)
         faults.add_argument("--fail-first", type=int, default=0, help="fail the first N requests")
         faults.add_argument("--fail-first-with", choices=FAULT_KINDS, default=SERVER_ERROR)
