@@ -52,4 +52,5 @@ def config_from_settings() -> NcbiConfig:
         redis_url=settings.REDIS_URL,
         rate_limit_key=getattr(settings, "NCBI_RATE_LIMIT_KEY", "irtkb:ncbi:rate"),
         max_attempts=getattr(settings, "NCBI_MAX_ATTEMPTS", 5),
+        backoff_base_seconds=getattr(settings, "NCBI_BACKOFF_BASE_SECONDS", 1.0),
     )
