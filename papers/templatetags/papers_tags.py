@@ -54,10 +54,13 @@ def paper_url(paper) -> str:
 
 @register.filter
 def short_authors(paper, limit: int = 3) -> str:
-    """Return "Last AB, Last CD, Last EF, et al." from prefetched authorships."""
+    """Return "Last AB, Last CD, Last EF, et al" from prefetched authorships.
+
+    No final full stop: the citation template adds one after the author list.
+    """
     names = [str(a.author) for a in paper.authorships.all()]
     if len(names) > limit:
-        return ", ".join(names[:limit]) + ", et al."
+        return ", ".join(names[:limit]) + ", et al"
     return ", ".join(names)
 
 

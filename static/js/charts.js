@@ -6,6 +6,7 @@
 
   var BAR = "#1f5f99";
   var BAR_HOVER = "#0d2b45";
+  var RANGE = "#8fb3d9";
 
   function readData(figure) {
     var node = document.getElementById(figure.dataset.chartSource);
@@ -18,20 +19,28 @@
     }
   }
 
+  // Each population is one bar from treatment (0) to the earliest reported return, extended in
+  // a lighter shade up to the latest reported return when the sources give a range.
   function reconstitution(canvas, data) {
     var bars = data.bars;
     return new window.Chart(canvas, {
       type: "bar",
       data: {
         labels: bars.map(function (b) { return b.label; }),
-        datasets: [{
-          label: "Months to recovery",
-          data: bars.map(function (b) { return [b.min, b.max]; }),
-          backgroundColor: BAR,
-          hoverBackgroundColor: BAR_HOVER,
-          borderSkipped: false,
-          minBarLength: 6,
-        }],
+        datasets: [
+          {
+            label: "Earliest reported return",
+            data: bars.map(function (b) { return b.min; }),
+            backgroundColor: BAR,
+            hoverBackgroundColor: BAR_HOVER,
+          },
+          {
+            label: "Range of reported return",
+            data: bars.map(function (b) { return b.max - b.min; }),
+            backgroundColor: RANGE,
+            hoverBackgroundColor: BAR,
+          },
+        ],
       },
       options: {
         indexAxis: "y",
@@ -42,19 +51,24 @@
           event.native.target.style.cursor = elements.length ? "pointer" : "default";
         },
         scales: {
-          x: { beginAtZero: true, title: { display: true, text: "Months after treatment" } },
+          x: { stacked: true, beginAtZero: true, title: { display: true, text: "Months after treatment" } },
+          y: { stacked: true },
         },
         plugins: {
-          legend: { display: false },
+          legend: { position: "bottom" },
           title: { display: true, text: data.title },
           tooltip: {
+            filter: function (item) { return item.datasetIndex === 0; },
             callbacks: {
               label: function (ctx) {
                 var b = bars[ctx.dataIndex];
                 var range = b.min === b.max ? b.min : b.min + "\u2013" + b.max;
-                return range + " months" + (b.depletion ? " (" + b.depletion + ")" : "");
+                return "Returns after " + range + " months";
               },
-              afterLabel: function (ctx) { return "Source: " + bars[ctx.dataIndex].source; },
+              afterLabel: function (ctx) {
+                var b = bars[ctx.dataIndex];
+                return (b.depletion ? "Depletion: " + b.depletion + "\n" : "") + "Source: " + b.source;
+              },
             },
           },
         },
