@@ -47,5 +47,8 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+bench-import: install
+	$(PY) benchmarks/bench_import.py
+
 clean:
 	rm -rf $(VENV) $(TOOLS) var/run

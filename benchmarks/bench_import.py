@@ -77,8 +77,9 @@ def import_through_replay(directory: Path, pmids: list[int]) -> tuple[float, int
 
 
 def main() -> None:
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, API key: {'yes' if settings.NCBI_API_KEY else 'no'}")  # fmt: skip
+    key = "yes" if settings.NCBI_API_KEY else "no"
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, API key: {key}")  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         pmids = write_records(directory, count=COUNT)

@@ -89,7 +89,32 @@ WORDS = [
     "efficacy",
     "outcome",
 ]
-LAST_NAMES = ["Berger", "Costa", "Dubois", "Eriksson", "Fischer", "Garcia", "Hansen", "Ito", "Jensen", "Kowalski", "Lindqvist", "Moreau", "Nakamura", "Olsen", "Petrov", "Quinn", "Rossi", "Schmidt", "Tanaka", "Ulrich", "Varga", "Weber", "Yilmaz", "Zhang"]  # fmt: skip
+LAST_NAMES = [
+    "Berger",
+    "Costa",
+    "Dubois",
+    "Eriksson",
+    "Fischer",
+    "Garcia",
+    "Hansen",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Lindqvist",
+    "Moreau",
+    "Nakamura",
+    "Olsen",
+    "Petrov",
+    "Quinn",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Ulrich",
+    "Varga",
+    "Weber",
+    "Yilmaz",
+    "Zhang",
+]
 FORE_NAMES = [
     "Anna",
     "Ben",
@@ -134,13 +159,12 @@ def _mesh(rng: random.Random) -> str:
     for _ in range(rng.randint(5, 15)):
         ui = rng.randint(1, 3000)
         qualifiers = "".join(
-            f'<QualifierName UI="Q{rng.randint(1, 90):06d}" MajorTopicYN="N">'
-            f"{rng.choice(WORDS)}</QualifierName>"
-            for _ in range(rng.randint(0, 2))
+            f'<QualifierName UI="Q{q:06d}" MajorTopicYN="N">{WORDS[q % len(WORDS)]}</QualifierName>'
+            for q in rng.sample(range(1, 90), rng.randint(0, 2))
         )
         headings.append(
             f'<MeshHeading><DescriptorName UI="Z{ui:06d}" MajorTopicYN="'
-            f'{"Y" if rng.random() < 0.2 else "N"}">{rng.choice(WORDS).title()} {ui}'
+            f'{"Y" if rng.random() < 0.2 else "N"}">{WORDS[ui % len(WORDS)].title()} {ui}'
             f"</DescriptorName>{qualifiers}</MeshHeading>"
         )
     return f"<MeshHeadingList>{''.join(headings)}</MeshHeadingList>"
