@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,6 +55,19 @@ def ensure_admin() -> str:
     return "admin login: user 'admin' exists; set a password with `manage.py changepassword admin`"
 
 
+def wait_for_http(url: str, timeout: float = 20.0) -> None:
+    """Wait until ``url`` answers 200 (the replay server's banner page)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"the replay server did not answer at {url} within {timeout:.0f}s")
+
+
 def start(name: str, args: list[str]) -> subprocess.Popen:
     print(f"starting {name}: {' '.join(args)}", flush=True)
     return subprocess.Popen(args, cwd=BASE_DIR, start_new_session=True)
@@ -67,6 +81,7 @@ def main() -> int:
         children.append(start("replay server", [PYTHON, "manage.py", "replay_eutils",
                                                 "--fixtures", str(OFFLINE_FIXTURES),
                                                 "--port", REPLAY_PORT]))  # fmt: skip
+        wait_for_http(os.environ["EUTILS_BASE_URL"])
     manage("migrate", "--noinput")
     manage("load_dataset")
     login = ensure_admin()
