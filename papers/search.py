@@ -46,6 +46,12 @@ COUNT_CAP = 10_000
 NAME_SIMILARITY = 0.5
 NAMES_PER_WORD = 5
 MAX_NAME_WORDS = 6
+# Relevance ranking reads every match's vector; past this many matches only the most recent
+# RANK_WINDOW are ranked (see SearchOutcome.ordered).
+RANK_ALL_LIMIT = 5_000
+RANK_WINDOW = 2_000
+# The order of the "paper_recent" index, so newest-first pages and the rank window use it.
+NEWEST_FIRST = ("-pub_date_sort", "-pmid")
 # Sentinels ts_headline wraps around matches; irtkb_plain removes them from the source text,
 # so after HTML-escaping the snippet they can only mean "highlight here".
 _MARK_START = "\x02"
@@ -173,31 +179,49 @@ def _without_control_characters(data):
 
 @dataclass(frozen=True)
 class SearchOutcome:
-    """A search ready to render: the ordered papers and the text query (None when browsing)."""
+    """A search ready to count and order: the matching papers and the text query."""
 
-    papers: QuerySet
+    matches: QuerySet
     query: SearchQuery | None
-    unordered: QuerySet
+    sort: str
+
+    def count(self) -> int:
+        """Return how many papers match, counting no further than COUNT_CAP + 1."""
+        return self.matches.order_by()[: COUNT_CAP + 1].count()
+
+    def ordered(self, total: int) -> QuerySet:
+        """Return the matches in display order, given their (capped) count.
+
+        Ranking needs every match's vector read from disk, which for a word found in most of
+        200,000 papers costs far more than a page may. Past RANK_ALL_LIMIT matches, only the
+        RANK_WINDOW most recent matches are ranked (the recency index finds them cheaply);
+        the page says so.
+        """
+        papers = self.matches.annotate(
+            has_published_notes=Exists(_published_citations().filter(paper_id=OuterRef("pk")))
+        )
+        if self.query is None or self.sort == "newest":
+            return papers.order_by(*NEWEST_FIRST)
+        if total > RANK_ALL_LIMIT:
+            window = self.matches.order_by(*NEWEST_FIRST).values("pk")[:RANK_WINDOW]
+            papers = papers.filter(pk__in=window)
+        return papers.annotate(rank=SearchRank(F("search_vector"), self.query)).order_by(
+            "-rank", *NEWEST_FIRST
+        )
+
+    def ranks_a_window(self, total: int) -> bool:
+        """Return whether ordered(total) ranks only the most recent matches."""
+        return self.query is not None and self.sort != "newest" and total > RANK_ALL_LIMIT
 
 
 def search_papers(criteria: dict) -> SearchOutcome:
-    """Return the papers matching a valid SearchForm's cleaned_data, best first."""
-    papers = Paper.objects.all()
+    """Return the search described by a valid SearchForm's cleaned_data."""
+    matches = Paper.objects.all()
     query = build_text_query(criteria.get("q", ""))
     if query is not None:
-        papers = papers.filter(search_vector=query)
-    papers = papers.filter(_filters_q(criteria))
-    unordered = papers.order_by()
-    papers = papers.annotate(
-        has_published_notes=Exists(_published_citations().filter(paper_id=OuterRef("pk")))
-    )
-    if query is not None and criteria.get("sort") != "newest":
-        papers = papers.annotate(rank=SearchRank(F("search_vector"), query)).order_by(
-            "-rank", F("pub_date_sort").desc(nulls_last=True), "-pk"
-        )
-    else:
-        papers = papers.order_by(F("pub_date_sort").desc(nulls_last=True), "-pk")
-    return SearchOutcome(papers=papers, query=query, unordered=unordered)
+        matches = matches.filter(search_vector=query)
+    matches = matches.filter(_filters_q(criteria))
+    return SearchOutcome(matches=matches, query=query, sort=criteria.get("sort") or "relevance")
 
 
 def papers_for_therapy(therapy: Therapy) -> QuerySet:
@@ -334,19 +358,19 @@ def trigram_available() -> bool:
 
 
 class CappedPaginator(Paginator):
-    """A Paginator that stops counting at COUNT_CAP + 1 rows."""
+    """A Paginator given its count up front (SearchOutcome.count stops at COUNT_CAP + 1)."""
 
-    def __init__(self, object_list, per_page, *, unordered: QuerySet, **kwargs):
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
-        self._unordered = unordered
+        self._count = count
 
     @cached_property
     def count(self) -> int:
-        return self._unordered[: COUNT_CAP + 1].count()
+        return self._count
 
     @property
     def count_is_capped(self) -> bool:
-        return self.count > COUNT_CAP
+        return self._count > COUNT_CAP
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def export_search(request: HttpRequest, fmt: str) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     outcome = search_papers(form.cleaned_data)
-    papers = list(outcome.papers.with_listing()[: EXPORT_CAP + 1])
+    papers = list(outcome.ordered(outcome.count()).with_listing()[: EXPORT_CAP + 1])
     note = ""
     if len(papers) > EXPORT_CAP:
         papers = papers[:EXPORT_CAP]

@@ -9,6 +9,7 @@ from papers.export import EXPORT_CAP, FORMATS
 from papers.search import (
     COUNT_CAP,
     PAGE_SIZE,
+    RANK_WINDOW,
     CappedPaginator,
     SearchForm,
     highlights,
@@ -28,9 +29,8 @@ def search(request: HttpRequest) -> HttpResponse:
     }
     if form.is_bound and form.is_valid() and form.has_criteria:
         outcome = search_papers(form.cleaned_data)
-        paginator = CappedPaginator(
-            outcome.papers.with_listing(), PAGE_SIZE, unordered=outcome.unordered
-        )
+        total = outcome.count()
+        paginator = CappedPaginator(outcome.ordered(total).with_listing(), PAGE_SIZE, count=total)
         page = paginator.get_page(request.GET.get("page"))
         papers = list(page.object_list)
         marked = highlights(papers, outcome.query)
@@ -41,6 +41,10 @@ def search(request: HttpRequest) -> HttpResponse:
             paginator=paginator,
             results=[(paper, marked[paper.pk]) for paper in papers],
             querystring=params.urlencode(),
+            total=total,
+            total_is_capped=total > COUNT_CAP,
+            ranks_a_window=outcome.ranks_a_window(total),
+            rank_window=RANK_WINDOW,
         )
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "papers/search.html", context, status=status)

@@ -281,3 +281,35 @@ def test_the_search_page_runs_a_fixed_number_of_queries(
         response = client.get(URL, {"q": "stem cell", "therapy": "hsct", "has_notes": "on"})
 
     assert len(result_titles(response)) == 20
+
+
+def test_past_the_rank_limit_only_the_most_recent_matches_are_ranked(client, reindex, monkeypatch):
+    monkeypatch.setattr(search_module, "RANK_ALL_LIMIT", 3)
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 2)
+    monkeypatch.setattr("papers.views.search.RANK_WINDOW", 2)
+    PaperFactory(title="Ocrelizumab ocrelizumab best", pub_date_sort="2001-01-01")
+    PaperFactory(title="Other", abstract=abstract("ocrelizumab"), pub_date_sort="2024-01-01")
+    PaperFactory(title="Ocrelizumab newer", pub_date_sort="2023-01-01")
+    PaperFactory(title="Ocrelizumab older", pub_date_sort="2002-01-01")
+    reindex()
+
+    response = client.get(URL, {"q": "ocrelizumab"})
+    html = response.content.decode()
+
+    assert result_titles(response) == ["Ocrelizumab newer", "Other"]
+    assert "4 papers" in html
+    assert "the 2 most recent of them are shown, ranked by relevance" in html
+    newest = client.get(URL, {"q": "ocrelizumab", "sort": "newest"})
+    assert len(result_titles(newest)) == 4
+
+
+def test_counting_stops_at_the_cap(client, reindex, monkeypatch):
+    monkeypatch.setattr(search_module, "COUNT_CAP", 3)
+    monkeypatch.setattr("papers.views.search.COUNT_CAP", 3)
+    for number in range(5):
+        PaperFactory(title=f"Rituximab cohort {number}")
+    reindex()
+
+    html = client.get(URL, {"q": "rituximab", "sort": "newest"}).content.decode()
+
+    assert "More than 3 papers" in html
