@@ -50,5 +50,11 @@ format: install
 bench-import: install
 	$(PY) benchmarks/bench_import.py
 
+# 200,000 synthetic papers + the dataset in irtkb_bench, gunicorn (DEBUG off), wrk; BENCH_ARGS
+# e.g. "--reload" or "--papers 20000". Needs the machine's PostgreSQL (pg_trgm) and wrk.
+bench-web: install
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(PY) benchmarks/web.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) $(TOOLS) var/run
