@@ -105,9 +105,15 @@ def load(env: dict[str, str], papers: int) -> dict:
 
     started = time.perf_counter()
     ids = list(Paper.objects.order_by("pk").values_list("pk", flat=True))
+    # A bulk load writes every vector: building the GIN index once afterwards is several
+    # times faster than maintaining it row by row (the model's index, same name and column).
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX IF EXISTS paper_search_gin")
     for start in range(0, len(ids), 20_000):
         update_search_vectors(paper_ids=ids[start : start + 20_000])
         print(f"  indexed {min(start + 20_000, len(ids)):,}/{len(ids):,}", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE INDEX paper_search_gin ON papers_paper USING gin (search_vector)")
     timings["index_s"] = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
