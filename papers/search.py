@@ -197,7 +197,8 @@ class SearchOutcome:
         RANK_WINDOW most recent matches are ranked (the recency index finds them cheaply);
         the page says so.
         """
-        papers = self.matches.annotate(
+        # The stored vector is the largest column and the page never shows it.
+        papers = self.matches.defer("search_vector").annotate(
             has_published_notes=Exists(_published_citations().filter(paper_id=OuterRef("pk")))
         )
         if self.query is None or self.sort == "newest":

@@ -37,7 +37,7 @@ def _download(
 def export_paper(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """Download one paper's citation."""
     export_format = _format_or_404(fmt)
-    paper = get_object_or_404(Paper.objects.with_listing(), pk=pk)
+    paper = get_object_or_404(Paper.objects.with_listing().defer("search_vector"), pk=pk)
     stem = f"pmid-{paper.pmid}" if paper.pmid else f"irtkb-paper-{paper.pk}"
     return _download([paper], export_format, stem)
 
@@ -46,7 +46,12 @@ def export_therapy(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     """Download the citations of every paper tied to a therapy."""
     export_format = _format_or_404(fmt)
     therapy = get_object_or_404(Therapy, slug=slug)
-    papers = papers_for_therapy(therapy).with_listing().order_by("-pub_date_sort", "-pk")
+    papers = (
+        papers_for_therapy(therapy)
+        .with_listing()
+        .defer("search_vector")
+        .order_by("-pub_date_sort", "-pk")
+    )
     return _download(papers, export_format, f"irtkb-{therapy.slug}")
 
 
