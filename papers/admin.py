@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -138,8 +140,46 @@ class TherapyAdmin(admin.ModelAdmin):
     inlines = [PivotalTrialInline, ReconstitutionPointInline]
 
 
+class EvidenceNoteForm(forms.ModelForm):
+    """Refuse to save over a version someone else saved after this form was opened."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = models.EvidenceNote
+        fields = ["therapy", "papers", "statement", "note_type", "status", "author",
+                  "needs_review", "review_reason"]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        # The admin runs the whole request in one transaction, so this row lock holds until
+        # the save: a second curator saving at the same moment waits here, then sees our version.
+        current = (
+            models.EvidenceNote.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if current is not None and current != cleaned.get("expected_version"):
+            raise ValidationError(
+                "Someone saved this note (now version %(current)s) after you opened it. Your "
+                "edits are still in the form: compare them with the note's history, then "
+                "reload the page and apply them again.",
+                code="stale",
+                params={"current": current},
+            )
+        return cleaned
+
+
 @admin.register(models.EvidenceNote)
 class EvidenceNoteAdmin(SimpleHistoryAdmin):
+    form = EvidenceNoteForm
     list_display = [
         "short_statement",
         "therapy",
@@ -157,6 +197,13 @@ class EvidenceNoteAdmin(SimpleHistoryAdmin):
     @admin.display(description="statement")
     def short_statement(self, note: models.EvidenceNote) -> str:
         return note.statement[:100]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            obj.version = form.cleaned_data["expected_version"] + 1
+        elif obj.author_id is None:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(models.PaperChange)

@@ -58,3 +58,54 @@ def test_readers_cannot_reach_the_admin(client):
     client.force_login(UserFactory(username="reader"))
     response = client.get(reverse("admin:papers_paper_changelist"))
     assert response.status_code == 302
+
+
+def _note_form_data(note, **changes):
+    data = {
+        "therapy": note.therapy_id,
+        "papers": [p.pk for p in note.papers.all()],
+        "statement": note.statement,
+        "note_type": note.note_type,
+        "status": note.status,
+        "review_reason": note.review_reason,
+        "expected_version": note.version,
+    }
+    return {**data, **changes}
+
+
+def test_two_curators_saving_the_same_note_cannot_overwrite_each_other(admin_client):
+    from django.test import Client
+
+    paper = PaperFactory()
+    note = EvidenceNoteFactory(papers=[paper], statement="Original statement.")
+    url = reverse("admin:papers_evidencenote_change", args=[note.pk])
+    second = Client()
+    second.force_login(UserFactory(username="second", is_staff=True, is_superuser=True))
+    first_form = _note_form_data(note, statement="First curator's wording.")
+    second_form = _note_form_data(note, statement="Second curator's wording.")  # opened at v1 too
+
+    assert admin_client.post(url, first_form).status_code == 302
+    response = second.post(url, second_form)
+
+    assert response.status_code == 200  # the form comes back instead of saving
+    assert (
+        "Someone saved this note (now version 2) after you opened it" in response.content.decode()
+    )
+    assert "Second curator&#x27;s wording." in response.content.decode()  # their text is kept
+    note.refresh_from_db()
+    assert (note.statement, note.version) == ("First curator's wording.", 2)
+    assert [h.statement for h in note.history.all()][:2] == [
+        "First curator's wording.",
+        "Original statement.",
+    ]
+    assert note.history.first().history_user.username == "root"
+
+
+def test_a_curator_saving_the_current_version_moves_it_on(admin_client):
+    note = EvidenceNoteFactory(papers=[PaperFactory()])
+    url = reverse("admin:papers_evidencenote_change", args=[note.pk])
+    admin_client.post(url, _note_form_data(note, statement="Revised once."))
+    note.refresh_from_db()
+    admin_client.post(url, _note_form_data(note, statement="Revised twice."))
+    note.refresh_from_db()
+    assert (note.statement, note.version) == ("Revised twice.", 3)
