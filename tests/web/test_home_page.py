@@ -65,6 +65,6 @@ def test_its_query_count_does_not_grow_with_the_data(client, db, django_assert_m
     for paper in factories.PaperFactory.create_batch(12):
         factories.PaperChangeFactory(paper=paper)
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("papers:home"))
     assert response.status_code == 200

@@ -116,7 +116,7 @@ def test_its_query_count_does_not_grow_with_the_references(
 ):
     build_knowledge_base(papers=40, therapies=5)
 
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("papers:review"))
     assert response.status_code == 200
     assert response.content.decode().count('<li id="ref-') == 40

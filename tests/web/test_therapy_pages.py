@@ -196,7 +196,7 @@ def test_the_detail_page_query_count_does_not_grow_with_the_data(
         factories.EvidenceNoteFactory(therapy=therapy, papers=[paper])
         factories.ReconstitutionPointFactory(therapy=therapy, source=paper)
 
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         response = client.get(therapy.get_absolute_url())
     assert response.status_code == 200
 
@@ -208,7 +208,7 @@ def test_the_list_pages_query_counts_do_not_grow_with_the_data(
     therapy = kb.therapies[0]
     factories.EvidenceNoteFactory(therapy=therapy, papers=kb.cited)
 
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(2):
         assert client.get(reverse("papers:therapy-list")).status_code == 200
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         assert client.get(reverse("papers:therapy-papers", args=[therapy.slug])).status_code == 200
