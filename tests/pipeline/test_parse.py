@@ -225,3 +225,13 @@ def test_entities_are_not_expanded():
     )
     result = parse_pubmed_xml(data)
     assert "root:" not in result.records[0].title
+
+
+def test_escaped_markup_in_plain_text_stays_text():
+    data = (
+        b"<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>990000012</PMID><Article>"
+        b'<ArticleTitle>A "quoted" &amp; &lt;script&gt;alert(1)&lt;/script&gt; title</ArticleTitle>'
+        b"</Article></MedlineCitation></PubmedArticle></PubmedArticleSet>"
+    )
+    title = parse_pubmed_xml(data).records[0].title
+    assert title == 'A "quoted" &amp; &lt;script&gt;alert(1)&lt;/script&gt; title'
