@@ -102,6 +102,7 @@ def test_pages_fit_a_phone_screen(live_server, browser, dataset):
         page.goto(live_server.url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+        assert axe_violations(page) == [], path
         screenshot(page, f"07-phone-{name}")
     context.close()
 

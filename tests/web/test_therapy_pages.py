@@ -65,7 +65,7 @@ def test_the_reconstitution_chart_ties_every_point_to_its_source(client, kb):
     for bar, point in zip(data["bars"], points, strict=True):
         assert bar["url"].startswith(f"/papers/{point.source.pk}/")
     # The same data as a table, readable without JavaScript, each row linking its source.
-    assert "<caption>Depletion and recovery by cell population</caption>" in html
+    assert ">Depletion and recovery by cell population</caption>" in html
     assert "6–12" in html
     for point in points:
         assert f'href="/papers/{point.source.pk}/' in html
