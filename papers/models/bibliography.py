@@ -212,6 +212,11 @@ class Paper(models.Model):
         label = f"PMID {self.pmid}" if self.pmid else (f"doi:{self.doi}" if self.doi else "paper")
         return f"{label}: {self.title_text[:80]}"
 
+    def get_absolute_url(self) -> str:
+        from papers.templatetags.papers_tags import paper_path
+
+        return paper_path(self)
+
     @property
     def title_text(self) -> str:
         from papers.markup import strip_tags

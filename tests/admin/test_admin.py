@@ -109,3 +109,10 @@ def test_a_curator_saving_the_current_version_moves_it_on(admin_client):
     admin_client.post(url, _note_form_data(note, statement="Revised twice."))
     note.refresh_from_db()
     assert (note.statement, note.version) == ("Revised twice.", 3)
+
+
+def test_papers_link_to_their_public_page(admin_client):
+    paper = PaperFactory(title="Clonal renewal after alemtuzumab")
+    assert admin_client.get(paper.get_absolute_url()).status_code == 200
+    change = admin_client.get(reverse("admin:papers_paper_change", args=[paper.pk]))
+    assert "View on site" in change.content.decode()
