@@ -36,8 +36,9 @@ install: $(VENV)/.installed
 run: install
 	$(PY) scripts/run.py
 
+# Tests run with DEBUG off, as production does; settings refuse to start without a key.
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	SECRET_KEY="$${SECRET_KEY:-make-test-only-key-not-for-production}" $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
