@@ -194,7 +194,10 @@ def measure(env: dict[str, str], *, port: int, seconds: int, workers: int) -> di
             "therapy page": ("page", "/therapies/alemtuzumab/"),
             "review page": ("page", "/review/"),
             "search: common term": ("search", "/search/?q=cells"),
-            "search: rare phrase": ("search", "/search/?q=%22durable+remission%22+reconstitution"),
+            "search: rare phrase": (
+                "search",
+                "/search/?q=%22new+so-called+immune+reconstitution%22",
+            ),
             "search: filtered": (
                 "search",
                 "/search/?q=lymphocyte+depletion&year_from=2010&year_to=2020"

@@ -37,9 +37,10 @@ from papers.search_index import SEARCH_CONFIG
 
 MAX_QUERY_LENGTH = 300
 PAGE_SIZE = 20
-# Counting every match of a very common word costs more than the page itself; past this many
-# the page says "more than 10,000" instead of an exact figure.
-COUNT_CAP = 10_000
+# Counting every match of a very common word reads each match's stored vector and costs more
+# than the page itself (100 ms for 10,000 matches on the benchmark machine); past this many the
+# page says "more than 1000" instead of an exact figure.
+COUNT_CAP = 1_000
 # pg_trgm similarity a folded last name must reach to count as a spelling of a query word.
 # "lunnemann" scores 0.73 against "lunemann", "luenemann" 0.58, two slips ("lunneman") 0.5.
 # A false hit only adds an alternative to the query (papers by that author), never removes one.
@@ -48,8 +49,8 @@ NAMES_PER_WORD = 5
 MAX_NAME_WORDS = 6
 # Relevance ranking reads every match's vector; past this many matches only the most recent
 # RANK_WINDOW are ranked (see SearchOutcome.ordered).
-RANK_ALL_LIMIT = 5_000
-RANK_WINDOW = 2_000
+RANK_ALL_LIMIT = COUNT_CAP
+RANK_WINDOW = 500
 # The order of the "paper_recent" index, so newest-first pages and the rank window use it.
 NEWEST_FIRST = ("-pub_date_sort", "-pmid")
 # Sentinels ts_headline wraps around matches; irtkb_plain removes them from the source text,
@@ -184,6 +185,7 @@ class SearchOutcome:
     matches: QuerySet
     query: SearchQuery | None
     sort: str
+    filtered: bool = False
 
     def count(self) -> int:
         """Return how many papers match, counting no further than COUNT_CAP + 1."""
@@ -204,11 +206,24 @@ class SearchOutcome:
         if self.query is None or self.sort == "newest":
             return papers.order_by(*NEWEST_FIRST)
         if total > RANK_ALL_LIMIT:
-            window = self.matches.order_by(*NEWEST_FIRST).values("pk")[:RANK_WINDOW]
+            window = self.matches.order_by(*self.window_order).values("pk")[:RANK_WINDOW]
             papers = papers.filter(pk__in=window)
         return papers.annotate(rank=SearchRank(F("search_vector"), self.query)).order_by(
             "-rank", *NEWEST_FIRST
         )
+
+    @property
+    def window_order(self) -> tuple:
+        """Return how to pick the most recent matches for the rank window.
+
+        A bare text query walks the recency index and stops after RANK_WINDOW matches. With
+        filters that walk can pass thousands of rows before enough qualify, each costing a
+        read of its stored vector, so NULLS LAST (which no index serves) steers PostgreSQL to
+        the bitmap of the filtered matches and a top-N sort instead.
+        """
+        if self.filtered:
+            return (F("pub_date_sort").desc(nulls_last=True), "-pmid")
+        return NEWEST_FIRST
 
     def ranks_a_window(self, total: int) -> bool:
         """Return whether ordered(total) ranks only the most recent matches."""
@@ -221,8 +236,14 @@ def search_papers(criteria: dict) -> SearchOutcome:
     query = build_text_query(criteria.get("q", ""))
     if query is not None:
         matches = matches.filter(search_vector=query)
-    matches = matches.filter(_filters_q(criteria))
-    return SearchOutcome(matches=matches, query=query, sort=criteria.get("sort") or "relevance")
+    filters = _filters_q(criteria)
+    matches = matches.filter(filters)
+    return SearchOutcome(
+        matches=matches,
+        query=query,
+        sort=criteria.get("sort") or "relevance",
+        filtered=bool(filters),
+    )
 
 
 def papers_for_therapy(therapy: Therapy) -> QuerySet:
