@@ -25,3 +25,16 @@ def _block_internet(monkeypatch):
         return real_connect(sock, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Serve static files without a manifest, as under DEBUG.
+
+    Tests run with DEBUG off, where the project uses whitenoise's manifest storage, which needs
+    collectstatic to have run; tests/web/test_static_files.py covers the manifest itself.
+    """
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

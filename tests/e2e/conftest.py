@@ -70,15 +70,6 @@ def page(browser):
     context.close()
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    """Serve static files through the live server's finders rather than a built manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def dataset(transactional_db):
     """Load the bundled dataset (the review, its references, the five therapies, notes)."""

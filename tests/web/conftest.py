@@ -12,19 +12,6 @@ from papers.views.pages import REVIEW_PMID
 from tests import factories
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    """Serve static files without a manifest, as under DEBUG.
-
-    With DEBUG off the project uses whitenoise's manifest storage, which needs collectstatic to
-    have run; these tests are about the pages, and test_static_files.py covers the manifest.
-    """
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @dataclass
 class KnowledgeBase:
     review: Paper
