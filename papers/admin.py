@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from papers import models, refresh
+from papers.search_index import update_search_vectors
 from papers.tasks import enqueue_job
 
 
@@ -204,6 +205,19 @@ class EvidenceNoteAdmin(SimpleHistoryAdmin):
         elif obj.author_id is None:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        before = set(form.instance.papers.values_list("pk", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        # The note's text is indexed with the papers it cites, including ones it no longer cites.
+        update_search_vectors(
+            paper_ids=before | set(form.instance.papers.values_list("pk", flat=True))
+        )
+
+    def delete_model(self, request, obj) -> None:
+        cited = list(obj.papers.values_list("pk", flat=True))
+        super().delete_model(request, obj)
+        update_search_vectors(paper_ids=cited)
 
 
 @admin.register(models.PaperChange)

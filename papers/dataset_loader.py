@@ -16,6 +16,7 @@ from django.db import transaction
 from papers.ingest import sync_reference_list, upsert_papers
 from papers.models import EvidenceNote, Paper, PivotalTrial, ReconstitutionPoint, Therapy
 from papers.pubmed.parse import parse_pubmed_xml
+from papers.search_index import update_search_vectors_for_notes
 
 DATASET_DIR = Path(__file__).resolve().parent / "dataset"
 REVIEW_PMID = 31649335
@@ -80,12 +81,16 @@ def load_dataset(directory: Path = DATASET_DIR) -> LoadReport:
     for item in content.get("therapies", []):
         if _load_therapy(item, papers):
             report.therapies_written += 1
+    written_notes: list[int] = []
     for item in content.get("notes", []):
-        outcome = _load_note(item, papers)
+        outcome, note_id = _load_note(item, papers)
         if outcome == "written":
             report.notes_written += 1
+            written_notes.append(note_id)
         elif outcome == "kept":
             report.notes_kept.append(item["key"])
+    # Published note text is part of the cited papers' search vectors.
+    update_search_vectors_for_notes(note_ids=written_notes)
     return report
 
 
@@ -152,15 +157,15 @@ def _load_therapy(item: dict, papers: dict[int, Paper]) -> bool:
     return written
 
 
-def _load_note(item: dict, papers: dict[int, Paper]) -> str:
-    """Create or update one note; return "written", "unchanged" or "kept" (curator-edited)."""
+def _load_note(item: dict, papers: dict[int, Paper]) -> tuple[str, int]:
+    """Create or update one note; return ("written" | "unchanged" | "kept", its id)."""
     cited = [_paper(papers, pmid, f"note {item['key']}") for pmid in item.get("cites", [])]
     if not cited:
         raise DatasetError(f"note {item['key']} cites no paper")
     therapy = Therapy.objects.get(slug=item["therapy"])
     note = EvidenceNote.objects.filter(dataset_key=item["key"]).first()
     if note is not None and (note.author_id is not None or note.version > 1):
-        return "kept"
+        return "kept", note.pk
     note = note or EvidenceNote(dataset_key=item["key"])
     values = {
         "therapy_id": therapy.pk,
@@ -176,4 +181,4 @@ def _load_note(item: dict, papers: dict[int, Paper]) -> str:
     if {p.pk for p in note.papers.all()} != {p.pk for p in cited}:
         note.papers.set(cited)
         written = True
-    return "written" if written else "unchanged"
+    return ("written" if written else "unchanged"), note.pk

@@ -116,3 +116,24 @@ def test_papers_link_to_their_public_page(admin_client):
     assert admin_client.get(paper.get_absolute_url()).status_code == 200
     change = admin_client.get(reverse("admin:papers_paper_change", args=[paper.pk]))
     assert "View on site" in change.content.decode()
+
+
+def test_editing_a_note_reindexes_the_papers_it_cites_and_cited(admin_client):
+    from django.contrib.postgres.search import SearchQuery
+
+    from papers.models import Paper
+    from papers.search_index import update_search_vectors
+
+    kept, dropped = PaperFactory(), PaperFactory()
+    note = EvidenceNoteFactory(papers=[kept, dropped], statement="Zebrafishlike remission.")
+    update_search_vectors(paper_ids=[kept.pk, dropped.pk])
+    url = reverse("admin:papers_evidencenote_change", args=[note.pk])
+
+    admin_client.post(url, _note_form_data(note, statement="Quokkalike renewal.", papers=[kept.pk]))
+
+    def hits(word):
+        query = SearchQuery(word, config="english")
+        return set(Paper.objects.filter(search_vector=query).values_list("pk", flat=True))
+
+    assert hits("quokkalike") == {kept.pk}
+    assert hits("zebrafishlike") == set()

@@ -111,3 +111,19 @@ def test_the_command_prints_a_summary(capsys):
     call_command("load_dataset")
     out = capsys.readouterr().out
     assert "dataset loaded" in out and "review references:" in out
+
+
+def test_note_text_is_searchable_with_the_papers_it_cites(loaded):
+    from django.contrib.postgres.search import SearchQuery
+
+    from papers.search import SEARCH_CONFIG
+
+    note = EvidenceNote.objects.published().filter(note_type="efficacy").first()
+    cited_text = " ".join(
+        f"{p.title_text} {p.abstract} {p.journal}" for p in note.papers.all()
+    ).lower()
+    # A word only the note has, so a hit can come from the note's text alone.
+    words = [w.strip(".,;()").lower() for w in note.statement.split()]
+    word = next(w for w in words if len(w) > 5 and w.isalpha() and w not in cited_text)
+    hits = Paper.objects.filter(search_vector=SearchQuery(word, config=SEARCH_CONFIG))
+    assert set(note.papers.values_list("pk", flat=True)) <= set(hits.values_list("pk", flat=True))
