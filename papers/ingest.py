@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -40,6 +40,11 @@ SCALAR_FIELDS = (
     "pub_day", "pub_season", "pub_medline_date", "pub_date_sort", "epub_date",
     "publication_status", "languages", "publication_types", "keywords",
 )  # fmt: skip
+# First key of the advisory locks that serialise upserts of one PMID (see _lock_pmids).
+PMID_LOCK_CLASS = 31649335
+# The parts of one publication date: written together or not at all.
+DATE_FIELDS = ("pub_year", "pub_month", "pub_day", "pub_season", "pub_medline_date",
+               "pub_date_sort")  # fmt: skip
 # Flags only ever go from False to True here: a retraction once seen is not forgotten because
 # a later partial reply omits it.
 FLAG_FIELDS = ("is_retracted", "has_erratum", "has_expression_of_concern")
@@ -141,8 +146,8 @@ def _lock_existing(records: Sequence[PaperRecord]) -> dict[int, Paper]:
 
     A row created earlier from a DOI alone (no PMID yet) is adopted by the record with that DOI.
     """
-    pmids = [r.pmid for r in records]
-    # Lock in PMID order so two workers upserting overlapping batches cannot deadlock.
+    pmids = sorted(r.pmid for r in records)
+    _lock_pmids(pmids)
     existing = {
         p.pmid: p for p in Paper.objects.filter(pmid__in=pmids).order_by("pmid").select_for_update()
     }
@@ -158,6 +163,21 @@ def _lock_existing(records: Sequence[PaperRecord]) -> dict[int, Paper]:
             Paper.objects.filter(pk=paper.pk).update(pmid=paper.pmid)
             existing[paper.pmid] = paper
     return existing
+
+
+def _lock_pmids(pmids: Sequence[int]) -> None:
+    """Serialise writers of the same PMIDs until this transaction ends.
+
+    Row locks cannot cover a PMID that has no row yet: two jobs inserting the same new paper
+    would collide on the unique constraint. A transaction-scoped advisory lock per PMID, taken
+    in ascending order so overlapping batches cannot deadlock, makes the second job wait and
+    then find the first one's row.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, x) FROM (SELECT unnest(%s::int[]) AS x ORDER BY 1) s",
+            [PMID_LOCK_CLASS, list(pmids)],
+        )
 
 
 def _dois_held_elsewhere(records: Sequence[PaperRecord], existing: dict[int, Paper]) -> set[str]:
@@ -272,11 +292,17 @@ def _is_blank(value: object) -> bool:
 
 
 def _apply_values(paper: Paper, values: dict[str, object]) -> list[tuple[str, object, object]]:
-    """Copy non-blank values onto ``paper``; return (field, old, new) for each real change."""
+    """Copy non-blank values onto ``paper``; return (field, old, new) for each real change.
+
+    The publication date's parts are one value: a reply that has a date replaces all of them
+    (an ahead-of-print "2019 Oct 24" that becomes "2020 Jan" must not keep the day).
+    """
+    has_date = any(not _is_blank(values[name]) for name in DATE_FIELDS)
     changed = []
     for name, new in values.items():
         old = getattr(paper, name)
-        if _is_blank(new) or old == new:
+        keep_blank = name in DATE_FIELDS and has_date
+        if old == new or (_is_blank(new) and not keep_blank):
             continue
         setattr(paper, name, new)
         changed.append((name, old, new))

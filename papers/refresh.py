@@ -49,6 +49,7 @@ def create_job(
     dois: Iterable[str] = (),
     refresh_all: bool = False,
     stale_days: int | None = None,
+    scheduled_for: str = "",
     user=None,
 ) -> RefreshJob:
     """Validate the identifiers and create a queued job; raise InvalidIdentifierError on junk.
@@ -65,6 +66,8 @@ def create_job(
         identifiers["all"] = True
     if stale_days is not None:
         identifiers["stale_days"] = stale_days
+    if scheduled_for:
+        identifiers["scheduled_for"] = scheduled_for
     return RefreshJob.objects.create(
         kind=kind, trigger=trigger, identifiers=identifiers,
         requested_by=user if getattr(user, "is_authenticated", False) else None,
@@ -191,6 +194,8 @@ def _freeze_pmids(job: RefreshJob) -> RefreshJob:
     pmids = list(dict.fromkeys([*pmids, *resolved]))
     with transaction.atomic():
         locked = RefreshJob.objects.select_for_update().get(pk=job.pk)
+        if "pmids" in locked.checkpoint:
+            return locked  # another delivery of this job froze the list first
         _keep_doi_only_papers(unresolved)
         locked.errors = {**locked.errors, **{d: NO_PUBMED_RECORD for d in unresolved}, **failed}
         locked.not_found_count += len(unresolved)
@@ -278,13 +283,14 @@ def _store_batch(job_id: int, index: int, outcome: BatchOutcome) -> RefreshJob:
 
 def _apply_outcome(job: RefreshJob, batch: Sequence[int], outcome: BatchOutcome) -> None:
     summary = upsert_papers(records=outcome.records, job=job)
-    mark_deleted(pmids=outcome.deleted, job=job)
+    # A withdrawn citation is a change to a paper we hold (or nothing, if we never had it).
+    newly_deleted = mark_deleted(pmids=outcome.deleted, job=job)
     mark_not_found(pmids=outcome.not_found)
     for pmid, reason in outcome.failed.items():
         mark_failed(pmids=[pmid], reason=reason)
     job.new_count += len(summary.new)
-    job.changed_count += len(summary.changed)
-    job.unchanged_count += len(summary.unchanged) + len(outcome.deleted)
+    job.changed_count += len(summary.changed) + newly_deleted
+    job.unchanged_count += len(summary.unchanged) + len(outcome.deleted) - newly_deleted
     job.not_found_count += len(outcome.not_found)
     job.failed_count += len(outcome.failed)
     job.done += len(batch)

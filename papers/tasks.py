@@ -7,36 +7,46 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from papers import refresh
 from papers.models import RefreshJob
-from papers.ncbi import TransientNcbiError
 
 logger = logging.getLogger(__name__)
 BROKER_DOWN = "could not reach the task queue (Redis); the job was not started"
 
 
-@shared_task(
-    acks_late=True,  # redelivered if the worker dies mid-job; the job resumes from its checkpoint
-    autoretry_for=(TransientNcbiError,),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(acks_late=True)  # redelivered if the worker dies; the job resumes from its checkpoint
 def run_refresh_job_task(job_id: int) -> dict:
-    """Run one RefreshJob (see papers.refresh.run_refresh_job); safe to run twice."""
+    """Run one RefreshJob (see papers.refresh.run_refresh_job); safe to run twice.
+
+    No Celery-level retry: the NCBI client retries each request with backoff, and what still
+    fails is recorded per identifier on the job rather than retried as a whole.
+    """
     job = refresh.run_refresh_job(job_id=job_id)
     return {"job": job.pk, "status": job.status, "done": job.done, "total": job.total}
 
 
 @shared_task(acks_late=True)
 def refresh_all_papers() -> int:
-    """Weekly: refresh every paper we hold from PubMed. Return the new job's id."""
-    job = refresh.create_job(
-        kind=RefreshJob.Kind.REFRESH_ALL, trigger=RefreshJob.Trigger.SCHEDULE, refresh_all=True
-    )
-    refresh.run_refresh_job(job_id=job.pk)
+    """Weekly (celery beat): queue one job refreshing every paper; return its id.
+
+    The job is keyed by ISO week, so a redelivered or doubled beat message finds the week's job
+    instead of starting a second full refresh; the work itself runs in run_refresh_job_task.
+    """
+    year, week, _ = timezone.now().isocalendar()
+    key = f"{year}-W{week:02d}"
+    with transaction.atomic():
+        job = RefreshJob.objects.filter(
+            kind=RefreshJob.Kind.REFRESH_ALL, identifiers__scheduled_for=key
+        ).first()
+        if job is None:
+            job = refresh.create_job(
+                kind=RefreshJob.Kind.REFRESH_ALL, trigger=RefreshJob.Trigger.SCHEDULE,
+                refresh_all=True, scheduled_for=key,
+            )  # fmt: skip
+            enqueue_job(job)
     return job.pk
 
 

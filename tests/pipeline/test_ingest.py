@@ -226,3 +226,49 @@ def test_a_journal_stored_by_issn_is_kept_when_its_nlm_id_arrives(records):
 
     assert list(Journal.objects.values_list("key", "nlm_unique_id")) == [("555000001", "555000001")]
     assert Paper.objects.get(pmid=990000001).journal.key == "555000001"
+
+
+def test_a_new_publication_date_replaces_every_part_of_the_old_one(records):
+    from papers.pubmed.records import PartialDate
+
+    ahead_of_print = replace(records[990000004], pub_date=PartialDate(year=2019, month=10, day=24))
+    upsert_papers(records=[ahead_of_print])
+    in_print = replace(records[990000004], pub_date=PartialDate(year=2020, month=1))
+
+    upsert_papers(records=[in_print])
+
+    paper = Paper.objects.get(pmid=990000004)
+    assert (paper.pub_year, paper.pub_month, paper.pub_day) == (2020, 1, None)
+    assert paper.pub_date_display == "2020 Jan"
+    assert str(paper.pub_date_sort) == "2020-01-01"
+    # A reply without any date keeps the stored one.
+    upsert_papers(records=[replace(in_print, pub_date=PartialDate(), volume="99")])
+    assert Paper.objects.get(pmid=990000004).pub_date_display == "2020 Jan"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_jobs_inserting_the_same_new_paper_at_once_both_succeed(records):
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def upsert():
+        try:
+            barrier.wait(timeout=10)
+            upsert_papers(records=[records[990000002], records[990000004]])
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=upsert) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert Paper.objects.filter(pmid__in=[990000002, 990000004]).count() == 2

@@ -164,3 +164,19 @@ def test_refresh_command_all(replay, capsys):
     _run(kind=RefreshJob.Kind.IMPORT, pmids=[KNOWN, 990000004])
     call_command("refresh_pubmed", "--all")
     assert "0 new, 0 changed, 2 unchanged" in capsys.readouterr().out
+
+
+def test_the_weekly_refresh_queues_one_job_per_week_however_often_beat_fires(
+    django_capture_on_commit_callbacks,
+):
+    from papers.tasks import refresh_all_papers
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        first = refresh_all_papers()
+        again = refresh_all_papers()  # a redelivered or doubled beat message
+
+    job = RefreshJob.objects.get()
+    assert first == again == job.pk
+    assert job.kind == RefreshJob.Kind.REFRESH_ALL and job.trigger == "schedule"
+    assert job.identifiers["all"] is True and job.identifiers["scheduled_for"].count("-W") == 1
+    assert len(queued) == 1
