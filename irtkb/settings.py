@@ -169,6 +169,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
+    # pgserver logs every handle it opens and closes, some of it at interpreter exit.
+    "loggers": {"pgserver": {"level": "WARNING"}},
 }
 
 if not DEBUG:
