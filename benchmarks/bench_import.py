@@ -78,8 +78,10 @@ def import_through_replay(directory: Path, pmids: list[int]) -> tuple[float, int
 
 def main() -> None:
     key = "yes" if settings.NCBI_API_KEY else "no"
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, API key: {key}")  # fmt: skip
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, API key: {key}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         pmids = write_records(directory, count=COUNT)
@@ -95,8 +97,10 @@ def main() -> None:
         finally:
             teardown_databases(old, verbosity=0)
     print(f"  {'end to end import':<22} {rate(COUNT, elapsed)}")
-    print(f"  HTTP requests: {requests} (ceil({COUNT}/{settings.REFRESH_BATCH_SIZE}) = "
-          f"{-(-COUNT // settings.REFRESH_BATCH_SIZE)} efetch)")  # fmt: skip
+    print(
+        f"  HTTP requests: {requests} (ceil({COUNT}/{settings.REFRESH_BATCH_SIZE}) = "
+        f"{-(-COUNT // settings.REFRESH_BATCH_SIZE)} efetch)"
+    )
     print(f"  job: {job.status}, {job.new_count} new, {job.failed_count} failed")
 
 

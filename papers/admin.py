@@ -49,10 +49,24 @@ class PaperChangeInline(admin.TabularInline):
 
 @admin.register(models.Paper)
 class PaperAdmin(admin.ModelAdmin):
-    list_display = ["pmid", "short_title", "journal", "pub_year", "fetch_state", "is_retracted",
-                    "has_erratum", "last_fetched_at"]  # fmt: skip
-    list_filter = ["fetch_state", "is_retracted", "has_erratum", "has_expression_of_concern",
-                   "not_in_pubmed", "deleted_from_pubmed"]  # fmt: skip
+    list_display = [
+        "pmid",
+        "short_title",
+        "journal",
+        "pub_year",
+        "fetch_state",
+        "is_retracted",
+        "has_erratum",
+        "last_fetched_at",
+    ]
+    list_filter = [
+        "fetch_state",
+        "is_retracted",
+        "has_erratum",
+        "has_expression_of_concern",
+        "not_in_pubmed",
+        "deleted_from_pubmed",
+    ]
     search_fields = ["=pmid", "doi", "pmcid", "title"]
     list_select_related = ["journal"]
     raw_id_fields = ["journal"]
@@ -69,17 +83,20 @@ class PaperAdmin(admin.ModelAdmin):
             self.message_user(request, "None of the selected papers has a PMID.", messages.WARNING)
             return
         job = refresh.create_job(
-            kind=models.RefreshJob.Kind.REFRESH, trigger=models.RefreshJob.Trigger.ADMIN,
-            pmids=pmids, user=request.user,
-        )  # fmt: skip
+            kind=models.RefreshJob.Kind.REFRESH,
+            trigger=models.RefreshJob.Trigger.ADMIN,
+            pmids=pmids,
+            user=request.user,
+        )
         enqueue_job(job)
         url = reverse("admin:papers_refreshjob_change", args=[job.pk])
         self.message_user(
             request,
-            format_html('Queued <a href="{}">refresh job #{}</a> for {} papers.', url, job.pk,
-                        len(pmids)),
+            format_html(
+                'Queued <a href="{}">refresh job #{}</a> for {} papers.', url, job.pk, len(pmids)
+            ),
             messages.SUCCESS,
-        )  # fmt: skip
+        )
 
     @admin.display(description="title")
     def short_title(self, paper: models.Paper) -> str:
@@ -148,8 +165,16 @@ class EvidenceNoteForm(forms.ModelForm):
 
     class Meta:
         model = models.EvidenceNote
-        fields = ["therapy", "papers", "statement", "note_type", "status", "author",
-                  "needs_review", "review_reason"]  # fmt: skip
+        fields = [
+            "therapy",
+            "papers",
+            "statement",
+            "note_type",
+            "status",
+            "author",
+            "needs_review",
+            "review_reason",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -237,8 +262,19 @@ class PaperChangeAdmin(admin.ModelAdmin):
 
 @admin.register(models.RefreshJob)
 class RefreshJobAdmin(admin.ModelAdmin):
-    list_display = ["pk", "kind", "trigger", "status", "progress", "new_count", "changed_count",
-                    "unchanged_count", "not_found_count", "failed_count", "created_at"]  # fmt: skip
+    list_display = [
+        "pk",
+        "kind",
+        "trigger",
+        "status",
+        "progress",
+        "new_count",
+        "changed_count",
+        "unchanged_count",
+        "not_found_count",
+        "failed_count",
+        "created_at",
+    ]
     list_filter = ["status", "kind", "trigger"]
     readonly_fields = [f.name for f in models.RefreshJob._meta.fields]
 

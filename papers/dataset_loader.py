@@ -22,9 +22,19 @@ DATASET_DIR = Path(__file__).resolve().parent / "dataset"
 REVIEW_PMID = 31649335
 
 THERAPY_FIELDS = (
-    "name", "position", "summary", "drug_class", "molecular_target", "mechanism", "regimen",
-    "regimen_detail", "irt_standing", "irt_standing_detail", "approval_status", "safety_concerns",
-)  # fmt: skip
+    "name",
+    "position",
+    "summary",
+    "drug_class",
+    "molecular_target",
+    "mechanism",
+    "regimen",
+    "regimen_detail",
+    "irt_standing",
+    "irt_standing_detail",
+    "approval_status",
+    "safety_concerns",
+)
 
 
 class DatasetError(Exception):

@@ -35,16 +35,42 @@ logger = logging.getLogger(__name__)
 # Scalar Paper fields a record sets. Empty values never overwrite stored ones: PubMed
 # sometimes answers with a partial record, and a blank must not erase what we know.
 SCALAR_FIELDS = (
-    "pmcid", "doi", "pii", "title", "vernacular_title", "abstract", "abstract_copyright",
-    "journal_id", "volume", "issue", "pages", "book_title", "publisher", "pub_year", "pub_month",
-    "pub_day", "pub_season", "pub_medline_date", "pub_date_sort", "epub_date",
-    "publication_status", "languages", "publication_types", "keywords",
-)  # fmt: skip
+    "pmcid",
+    "doi",
+    "pii",
+    "title",
+    "vernacular_title",
+    "abstract",
+    "abstract_copyright",
+    "journal_id",
+    "volume",
+    "issue",
+    "pages",
+    "book_title",
+    "publisher",
+    "pub_year",
+    "pub_month",
+    "pub_day",
+    "pub_season",
+    "pub_medline_date",
+    "pub_date_sort",
+    "epub_date",
+    "publication_status",
+    "languages",
+    "publication_types",
+    "keywords",
+)
 # First key of the advisory locks that serialise upserts of one PMID (see _lock_pmids).
 PMID_LOCK_CLASS = 31649335
 # The parts of one publication date: written together or not at all.
-DATE_FIELDS = ("pub_year", "pub_month", "pub_day", "pub_season", "pub_medline_date",
-               "pub_date_sort")  # fmt: skip
+DATE_FIELDS = (
+    "pub_year",
+    "pub_month",
+    "pub_day",
+    "pub_season",
+    "pub_medline_date",
+    "pub_date_sort",
+)
 # Flags only ever go from False to True here: a retraction once seen is not forgotten because
 # a later partial reply omits it.
 FLAG_FIELDS = ("is_retracted", "has_erratum", "has_expression_of_concern")
@@ -127,8 +153,16 @@ def upsert_papers(
             summary.changed.append(paper.pk)
         else:
             summary.unchanged.append(paper.pk)
-    update_fields = [*(f for f in SCALAR_FIELDS), *FLAG_FIELDS, "fetch_state", "fetch_error",
-                     "not_in_pubmed", "source_hash", "last_fetched_at", "changed_at"]  # fmt: skip
+    update_fields = [
+        *(f for f in SCALAR_FIELDS),
+        *FLAG_FIELDS,
+        "fetch_state",
+        "fetch_error",
+        "not_in_pubmed",
+        "source_hash",
+        "last_fetched_at",
+        "changed_at",
+    ]
     Paper.objects.bulk_update(to_update, update_fields, batch_size=500)
     Paper.objects.bulk_update(fetched_only, ["last_fetched_at"], batch_size=500)
 
@@ -230,9 +264,17 @@ def _ensure_journals(records: Sequence[PaperRecord]) -> dict[str, Journal]:
         result[key] = journal
     Journal.objects.bulk_create(to_create, ignore_conflicts=True)
     Journal.objects.bulk_update(
-        to_update, ["key", "iso_abbreviation", "medline_ta", "issn_print", "issn_electronic",
-                    "issn_linking", "nlm_unique_id"],
-    )  # fmt: skip
+        to_update,
+        [
+            "key",
+            "iso_abbreviation",
+            "medline_ta",
+            "issn_print",
+            "issn_electronic",
+            "issn_linking",
+            "nlm_unique_id",
+        ],
+    )
     # ignore_conflicts leaves no primary keys: read every journal back by its key.
     return {key: j for key, j in Journal.objects.in_bulk(list(wanted), field_name="key").items()}
 
@@ -240,8 +282,14 @@ def _ensure_journals(records: Sequence[PaperRecord]) -> dict[str, Journal]:
 def _fill_journal(journal: Journal, record) -> None:
     """Copy the record's journal fields onto ``journal`` without blanking known ones."""
     journal.title = journal.title or record.title
-    for name in ("iso_abbreviation", "medline_ta", "issn_print", "issn_electronic",
-                 "issn_linking", "nlm_unique_id"):  # fmt: skip
+    for name in (
+        "iso_abbreviation",
+        "medline_ta",
+        "issn_print",
+        "issn_electronic",
+        "issn_linking",
+        "nlm_unique_id",
+    ):
         value = getattr(record, name)
         if value:
             setattr(journal, name, value)
@@ -394,26 +442,40 @@ def _sync_children(
     PaperMesh.objects.filter(paper_id__in=replace["mesh"]).delete()
     PaperLink.objects.filter(source_id__in=replace["links"]).delete()
     Authorship.objects.bulk_create(
-        Authorship(paper_id=paper.pk, author=authors[a.key], position=i,
-                   affiliations=list(a.affiliations), equal_contribution=a.equal_contribution)
-        for paper, record in touched if paper.pk in replace["authors"]
+        Authorship(
+            paper_id=paper.pk,
+            author=authors[a.key],
+            position=i,
+            affiliations=list(a.affiliations),
+            equal_contribution=a.equal_contribution,
+        )
+        for paper, record in touched
+        if paper.pk in replace["authors"]
         for i, a in enumerate(record.authors, start=1)
-    )  # fmt: skip
+    )
     PaperMesh.objects.bulk_create(
-        PaperMesh(paper_id=paper.pk, descriptor=descriptors[m.ui], position=i,
-                  major_topic=m.major_topic, qualifiers=_qualifiers(m))
-        for paper, record in touched if paper.pk in replace["mesh"]
+        PaperMesh(
+            paper_id=paper.pk,
+            descriptor=descriptors[m.ui],
+            position=i,
+            major_topic=m.major_topic,
+            qualifiers=_qualifiers(m),
+        )
+        for paper, record in touched
+        if paper.pk in replace["mesh"]
         for i, m in enumerate(record.mesh, start=1)
-    )  # fmt: skip
+    )
     PaperLink.objects.bulk_create(
         [
-            PaperLink(source_id=paper.pk, kind=k.kind, target_pmid=k.target_pmid,
-                      ref_source=k.ref_source)
-            for paper, record in touched if paper.pk in replace["links"]
+            PaperLink(
+                source_id=paper.pk, kind=k.kind, target_pmid=k.target_pmid, ref_source=k.ref_source
+            )
+            for paper, record in touched
+            if paper.pk in replace["links"]
             for k in dict.fromkeys(record.links)  # PubMed repeats some entries; keep one
         ],
         ignore_conflicts=True,
-    )  # fmt: skip
+    )
     return changes
 
 
@@ -492,8 +554,9 @@ def _flag_notice_targets(
             continue
         papers = Paper.objects.filter(pmid__in=targets, **{flag: False})
         for paper in papers:
-            changes.append(PaperChange(paper=paper, job=job, field=flag, old_value=False,
-                                       new_value=True))  # fmt: skip
+            changes.append(
+                PaperChange(paper=paper, job=job, field=flag, old_value=False, new_value=True)
+            )
             flagged.add(paper.pk)
         papers.update(**{flag: True})
     return flagged

@@ -60,8 +60,10 @@ def create_job(
     clean_dois = [normalize_doi(d) for d in dois]
     if not (clean_pmids or clean_dois or refresh_all or stale_days is not None):
         raise InvalidIdentifierError("no PMIDs or DOIs given")
-    identifiers: dict = {"pmids": list(dict.fromkeys(clean_pmids)),
-                         "dois": list(dict.fromkeys(clean_dois))}  # fmt: skip
+    identifiers: dict = {
+        "pmids": list(dict.fromkeys(clean_pmids)),
+        "dois": list(dict.fromkeys(clean_dois)),
+    }
     if refresh_all:
         identifiers["all"] = True
     if stale_days is not None:
@@ -69,9 +71,11 @@ def create_job(
     if scheduled_for:
         identifiers["scheduled_for"] = scheduled_for
     return RefreshJob.objects.create(
-        kind=kind, trigger=trigger, identifiers=identifiers,
+        kind=kind,
+        trigger=trigger,
+        identifiers=identifiers,
         requested_by=user if getattr(user, "is_authenticated", False) else None,
-    )  # fmt: skip
+    )
 
 
 def _pmid(value: int | str) -> int:
@@ -184,8 +188,9 @@ def _freeze_pmids(job: RefreshJob) -> RefreshJob:
         return job
     pmids = list(job.pmids)
     if job.identifiers.get("all"):
-        pmids += list(Paper.objects.filter(pmid__isnull=False).order_by("pmid")
-                      .values_list("pmid", flat=True))  # fmt: skip
+        pmids += list(
+            Paper.objects.filter(pmid__isnull=False).order_by("pmid").values_list("pmid", flat=True)
+        )
     elif "stale_days" in job.identifiers:
         cutoff = timezone.now() - timezone.timedelta(days=int(job.identifiers["stale_days"]))
         stale = Paper.objects.filter(pmid__isnull=False).exclude(last_fetched_at__gte=cutoff)
@@ -233,9 +238,17 @@ def _keep_doi_only_papers(dois: Sequence[str]) -> None:
         .values_list("doi_lower", flat=True)
     )
     Paper.objects.bulk_create(
-        [Paper(doi=d, not_in_pubmed=True, fetch_state=Paper.FetchState.NOT_FOUND,
-               fetch_error=NO_PUBMED_RECORD) for d in dois if d.lower() not in known],
-    )  # fmt: skip
+        [
+            Paper(
+                doi=d,
+                not_in_pubmed=True,
+                fetch_state=Paper.FetchState.NOT_FOUND,
+                fetch_error=NO_PUBMED_RECORD,
+            )
+            for d in dois
+            if d.lower() not in known
+        ],
+    )
     Paper.objects.annotate(doi_lower=Lower("doi")).filter(
         doi_lower__in=[d.lower() for d in dois], pmid__isnull=True
     ).update(not_in_pubmed=True)

@@ -43,9 +43,11 @@ def refresh_all_papers() -> int:
         ).first()
         if job is None:
             job = refresh.create_job(
-                kind=RefreshJob.Kind.REFRESH_ALL, trigger=RefreshJob.Trigger.SCHEDULE,
-                refresh_all=True, scheduled_for=key,
-            )  # fmt: skip
+                kind=RefreshJob.Kind.REFRESH_ALL,
+                trigger=RefreshJob.Trigger.SCHEDULE,
+                refresh_all=True,
+                scheduled_for=key,
+            )
             enqueue_job(job)
     return job.pk
 

@@ -42,8 +42,11 @@ def ensure_admin() -> str:
     )
     out = subprocess.run(
         [PYTHON, "manage.py", "shell", "-c", code],
-        cwd=BASE_DIR, check=True, capture_output=True, text=True,
-    ).stdout.strip()  # fmt: skip
+        cwd=BASE_DIR,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     if out.endswith("created"):
         VAR_DIR.mkdir(exist_ok=True)
         credentials.write_text(f"admin {password}\n")
@@ -78,9 +81,20 @@ def main() -> int:
     children: list[subprocess.Popen] = []
     if os.environ.get("OFFLINE") == "1":
         os.environ["EUTILS_BASE_URL"] = f"http://127.0.0.1:{REPLAY_PORT}/entrez/eutils/"
-        children.append(start("replay server", [PYTHON, "manage.py", "replay_eutils",
-                                                "--fixtures", str(OFFLINE_FIXTURES),
-                                                "--port", REPLAY_PORT]))  # fmt: skip
+        children.append(
+            start(
+                "replay server",
+                [
+                    PYTHON,
+                    "manage.py",
+                    "replay_eutils",
+                    "--fixtures",
+                    str(OFFLINE_FIXTURES),
+                    "--port",
+                    REPLAY_PORT,
+                ],
+            )
+        )
         wait_for_http(os.environ["EUTILS_BASE_URL"])
     manage("migrate", "--noinput")
     manage("load_dataset")
@@ -92,8 +106,10 @@ def main() -> int:
         start("web", [PYTHON, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"])
     )
     time.sleep(2)
-    print(f"\n  irtkb is running at http://{HOST}:{PORT}/\n  {login}\n  Ctrl-C stops it.\n",
-          flush=True)  # fmt: skip
+    print(
+        f"\n  irtkb is running at http://{HOST}:{PORT}/\n  {login}\n  Ctrl-C stops it.\n",
+        flush=True,
+    )
     try:
         while all(child.poll() is None for child in children):
             time.sleep(1)

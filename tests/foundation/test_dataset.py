@@ -34,8 +34,12 @@ def test_it_loads_the_review_as_pubmed_shows_it(loaded):
         "Immune reconstitution therapies: concepts for durable remission in multiple sclerosis."
     )
     assert [a.author.last_name for a in review.authorships.all()] == [
-        "Lünemann", "Ruck", "Muraro", "Bar-Or", "Wiendl",
-    ]  # fmt: skip
+        "Lünemann",
+        "Ruck",
+        "Muraro",
+        "Bar-Or",
+        "Wiendl",
+    ]
     assert review.journal.iso_abbreviation == "Nat Rev Neurol"
     assert (review.volume, review.issue, review.pages) == ("16", "1", "56-62")
     assert review.pub_date_display == "2020 Jan"

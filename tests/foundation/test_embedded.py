@@ -18,8 +18,12 @@ def _embedded(var_dir: Path, command: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "IRTKB_VAR_DIR": str(var_dir)}
     return subprocess.run(
         [sys.executable, "-m", "irtkb.embedded", command],
-        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -85,12 +85,15 @@ def test_it_reads_authors_orcids_affiliations_and_collective_names(parsed):
     ("pmid", "expected", "earliest"),
     [
         (990000001, PartialDate(year=2020, month=1), dt.date(2020, 1, 1)),
-        (990000002, PartialDate(year=1998, month=12, medline_date="1998 Dec-1999 Jan"),
-         dt.date(1998, 12, 1)),
+        (
+            990000002,
+            PartialDate(year=1998, month=12, medline_date="1998 Dec-1999 Jan"),
+            dt.date(1998, 12, 1),
+        ),
         (990000004, PartialDate(year=2001, season="Spring"), dt.date(2001, 3, 1)),
         (990000005, PartialDate(year=2010), dt.date(2010, 1, 1)),
     ],
-)  # fmt: skip
+)
 def test_it_reads_partial_publication_dates(parsed, pmid, expected, earliest):
     _, by_pmid = parsed
     assert by_pmid[pmid].pub_date == expected
@@ -183,15 +186,17 @@ BAD_REPLIES = {
     "malformed": (b"<PubmedArticleSet><a></b></PubmedArticleSet>", "malformed or truncated XML"),
     "html error page": (b"<!DOCTYPE html><html><body>Bad Gateway</body></html>", "HTML page"),
     "wrong root": (b"<eSearchResult><Count>0</Count></eSearchResult>", "unexpected root"),
-    "ncbi error": (b"<eFetchResult><ERROR>Cannot retrieve history data</ERROR></eFetchResult>",
-                   "NCBI error: Cannot retrieve history data"),
+    "ncbi error": (
+        b"<eFetchResult><ERROR>Cannot retrieve history data</ERROR></eFetchResult>",
+        "NCBI error: Cannot retrieve history data",
+    ),
     "http doctype": (
         b'<?xml version="1.0"?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
         b'1st January 2013//EN" "http://www.ncbi.nlm.nih.gov/corehtml/query/DTD/pubmed_130101.dtd">'
         b"<PubmedArticleSet></PubmedArticleSet>",
         "insecure http:// DOCTYPE",
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", list(BAD_REPLIES))

@@ -127,9 +127,13 @@ def test_stale_days_selects_papers_not_fetched_recently(replay):
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"pmids": ["12a"]}, "not a PMID"), ({"pmids": [0]}, "not a PMID"),
-     ({"dois": ["not-a-doi"]}, "not a DOI"), ({}, "no PMIDs or DOIs given")],
-)  # fmt: skip
+    [
+        ({"pmids": ["12a"]}, "not a PMID"),
+        ({"pmids": [0]}, "not a PMID"),
+        ({"dois": ["not-a-doi"]}, "not a DOI"),
+        ({}, "no PMIDs or DOIs given"),
+    ],
+)
 def test_bad_identifiers_are_refused_before_any_job_exists(kwargs, message):
     with pytest.raises(InvalidIdentifierError, match=message):
         refresh.create_job(kind=RefreshJob.Kind.IMPORT, trigger="command", **kwargs)

@@ -33,8 +33,11 @@ def test_a_queued_job_is_run_by_a_worker(workers):
         job = _job()
         enqueue_job(job)  # autocommit here, so it is sent at once
 
-        done = wait_for(lambda: _state(job.pk).is_finished and _state(job.pk), timeout=60,
-                        what="the worker to finish the job")  # fmt: skip
+        done = wait_for(
+            lambda: _state(job.pk).is_finished and _state(job.pk),
+            timeout=60,
+            what="the worker to finish the job",
+        )
 
     assert done.status == RefreshJob.Status.SUCCEEDED, workers.log("a")
     assert (done.new_count, done.not_found_count, done.done, done.total) == (4, 2, 6, 6)
@@ -46,8 +49,11 @@ def test_a_worker_killed_mid_job_leaves_no_partial_rows_and_the_job_completes(wo
     # One PMID per batch and slow replies, so the kill lands between batches of a running job.
     slow = Faults(rate_slow=1.0, slow_seconds=1.0)
     with running_replay_server(PUBMED_FIXTURES, faults=slow) as server:
-        env = {"EUTILS_BASE_URL": server.base_url, "REFRESH_BATCH_SIZE": "1",
-               "CELERY_VISIBILITY_TIMEOUT": "3"}  # fmt: skip
+        env = {
+            "EUTILS_BASE_URL": server.base_url,
+            "REFRESH_BATCH_SIZE": "1",
+            "CELERY_VISIBILITY_TIMEOUT": "3",
+        }
         first = workers.start("first", **env)
         job = _job()
         enqueue_job(job)
@@ -62,8 +68,11 @@ def test_a_worker_killed_mid_job_leaves_no_partial_rows_and_the_job_completes(wo
 
         server.set_faults(Faults())
         workers.start("second", **env)
-        done = wait_for(lambda: _state(job.pk).is_finished and _state(job.pk), timeout=90,
-                        what="redelivery to finish the job")  # fmt: skip
+        done = wait_for(
+            lambda: _state(job.pk).is_finished and _state(job.pk),
+            timeout=90,
+            what="redelivery to finish the job",
+        )
         fetched = [r.ids for r in server.requests if r.endpoint == "efetch" and r.status == 200]
 
     assert done.status == RefreshJob.Status.SUCCEEDED, workers.log("second")
@@ -81,8 +90,12 @@ def test_a_broker_that_is_down_fails_the_job_with_a_clear_reason(workers):
     env = {**os.environ, **workers.env, "REDIS_URL": "redis://127.0.0.1:1/0"}  # nothing on port 1
     result = subprocess.run(
         [sys.executable, "manage.py", "import_pubmed", "--pmid", "990000001", "--queue"],
-        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
     assert result.returncode != 0
     assert BROKER_DOWN in result.stderr

@@ -20,9 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--doi", nargs="+", default=[], help="DOIs to import")
         parser.add_argument("--file", type=Path, help="a PubMed efetch XML file to import")
         parser.add_argument(
-            "--review", action="store_true",
+            "--review",
+            action="store_true",
             help="the PMID is a review: also build its reference list and import its references",
-        )  # fmt: skip
+        )
         parser.add_argument("--queue", action="store_true", help="queue for a Celery worker")
 
     def handle(self, *args, pmid, doi, file, review, queue, **options):
@@ -32,8 +33,9 @@ class Command(BaseCommand):
         if review and (len(pmid) != 1 or doi):
             raise CommandError("--review takes exactly one --pmid")
         try:
-            job = refresh.create_job(kind=kind, trigger=RefreshJob.Trigger.COMMAND,
-                                     pmids=pmid, dois=doi)  # fmt: skip
+            job = refresh.create_job(
+                kind=kind, trigger=RefreshJob.Trigger.COMMAND, pmids=pmid, dois=doi
+            )
         except InvalidIdentifierError as exc:
             raise CommandError(str(exc)) from exc
         run_or_queue(self, job, queue=queue)

@@ -14,8 +14,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         which = parser.add_mutually_exclusive_group(required=True)
         which.add_argument("--all", action="store_true", help="every paper with a PMID")
-        which.add_argument("--stale-days", type=int, metavar="N",
-                           help="papers not fetched in the last N days")  # fmt: skip
+        which.add_argument(
+            "--stale-days", type=int, metavar="N", help="papers not fetched in the last N days"
+        )
         which.add_argument("--pmid", nargs="+", help="these PMIDs")
         parser.add_argument("--queue", action="store_true", help="queue for a Celery worker")
 
@@ -25,9 +26,12 @@ class Command(BaseCommand):
         kind = RefreshJob.Kind.REFRESH_ALL if all else RefreshJob.Kind.REFRESH
         try:
             job = refresh.create_job(
-                kind=kind, trigger=RefreshJob.Trigger.COMMAND, pmids=pmid or [],
-                refresh_all=all, stale_days=stale_days,
-            )  # fmt: skip
+                kind=kind,
+                trigger=RefreshJob.Trigger.COMMAND,
+                pmids=pmid or [],
+                refresh_all=all,
+                stale_days=stale_days,
+            )
         except InvalidIdentifierError as exc:
             raise CommandError(str(exc)) from exc
         run_or_queue(self, job, queue=queue)
