@@ -34,6 +34,15 @@ logger = logging.getLogger(__name__)
 
 # Scalar Paper fields a record sets. Empty values never overwrite stored ones: PubMed
 # sometimes answers with a partial record, and a blank must not erase what we know.
+# The parts of one publication date: written together or not at all.
+DATE_FIELDS = (
+    "pub_year",
+    "pub_month",
+    "pub_day",
+    "pub_season",
+    "pub_medline_date",
+    "pub_date_sort",
+)
 SCALAR_FIELDS = (
     "pmcid",
     "doi",
@@ -48,12 +57,7 @@ SCALAR_FIELDS = (
     "pages",
     "book_title",
     "publisher",
-    "pub_year",
-    "pub_month",
-    "pub_day",
-    "pub_season",
-    "pub_medline_date",
-    "pub_date_sort",
+    *DATE_FIELDS,
     "epub_date",
     "publication_status",
     "languages",
@@ -62,15 +66,6 @@ SCALAR_FIELDS = (
 )
 # First key of the advisory locks that serialise upserts of one PMID (see _lock_pmids).
 PMID_LOCK_CLASS = 31649335
-# The parts of one publication date: written together or not at all.
-DATE_FIELDS = (
-    "pub_year",
-    "pub_month",
-    "pub_day",
-    "pub_season",
-    "pub_medline_date",
-    "pub_date_sort",
-)
 # Flags only ever go from False to True here: a retraction once seen is not forgotten because
 # a later partial reply omits it.
 FLAG_FIELDS = ("is_retracted", "has_erratum", "has_expression_of_concern")
