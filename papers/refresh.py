@@ -195,7 +195,13 @@ def _freeze_pmids(job: RefreshJob) -> RefreshJob:
         cutoff = timezone.now() - timezone.timedelta(days=int(job.identifiers["stale_days"]))
         stale = Paper.objects.filter(pmid__isnull=False).exclude(last_fetched_at__gte=cutoff)
         pmids += list(stale.order_by("pmid").values_list("pmid", flat=True))
-    resolved, unresolved, failed = _resolve_dois(job.dois)
+    dois = list(job.dois)
+    if job.identifiers.get("all"):
+        # Papers known only by a DOI (e.g. references printed without a PMID) get another
+        # chance to be found in PubMed; ones already known to be missing are not asked again.
+        doi_only = Paper.objects.filter(pmid__isnull=True, doi__isnull=False, not_in_pubmed=False)
+        dois += list(doi_only.order_by("doi").values_list("doi", flat=True))
+    resolved, unresolved, failed = _resolve_dois(list(dict.fromkeys(dois)))
     pmids = list(dict.fromkeys([*pmids, *resolved]))
     with transaction.atomic():
         locked = RefreshJob.objects.select_for_update().get(pk=job.pk)

@@ -184,3 +184,16 @@ def test_the_weekly_refresh_queues_one_job_per_week_however_often_beat_fires(
     assert job.kind == RefreshJob.Kind.REFRESH_ALL and job.trigger == "schedule"
     assert job.identifiers["all"] is True and job.identifiers["scheduled_for"].count("-W") == 1
     assert len(queued) == 1
+
+
+def test_refreshing_everything_also_looks_up_papers_known_only_by_doi(replay):
+    Paper.objects.create(doi="10.5555/SEASON.0004", fetch_state="pending")
+    Paper.objects.create(doi="10.5555/NOPE.2", fetch_state="pending")
+
+    job = _run(kind=RefreshJob.Kind.REFRESH_ALL, refresh_all=True)
+
+    found = Paper.objects.get(doi__iexact="10.5555/season.0004")
+    assert found.pmid == 990000004 and found.fetch_state == "fetched"
+    assert Paper.objects.get(doi="10.5555/NOPE.2").not_in_pubmed
+    assert job.errors == {"10.5555/NOPE.2": "no PubMed record for this DOI"}
+    assert Paper.objects.count() == 2
