@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from papers.models import (
     Author,
@@ -436,29 +437,27 @@ def _sync_children(
     Authorship.objects.filter(paper_id__in=replace["authors"]).delete()
     PaperMesh.objects.filter(paper_id__in=replace["mesh"]).delete()
     PaperLink.objects.filter(source_id__in=replace["links"]).delete()
-    Authorship.objects.bulk_create(
-        Authorship(
-            paper_id=paper.pk,
-            author=authors[a.key],
-            position=i,
-            affiliations=list(a.affiliations),
-            equal_contribution=a.equal_contribution,
-        )
-        for paper, record in touched
-        if paper.pk in replace["authors"]
-        for i, a in enumerate(record.authors, start=1)
+    # COPY, not bulk_create: a batch of 200 papers has thousands of author and MeSH rows, and
+    # building one giant INSERT for them was most of an import's time (docs/benchmarks.md).
+    _copy_rows(
+        Authorship,
+        ["paper_id", "author_id", "position", "affiliations", "equal_contribution"],
+        (
+            (paper.pk, authors[a.key].pk, i, list(a.affiliations), a.equal_contribution)
+            for paper, record in touched
+            if paper.pk in replace["authors"]
+            for i, a in enumerate(record.authors, start=1)
+        ),
     )
-    PaperMesh.objects.bulk_create(
-        PaperMesh(
-            paper_id=paper.pk,
-            descriptor=descriptors[m.ui],
-            position=i,
-            major_topic=m.major_topic,
-            qualifiers=_qualifiers(m),
-        )
-        for paper, record in touched
-        if paper.pk in replace["mesh"]
-        for i, m in enumerate(record.mesh, start=1)
+    _copy_rows(
+        PaperMesh,
+        ["paper_id", "descriptor_id", "position", "major_topic", "qualifiers"],
+        (
+            (paper.pk, descriptors[m.ui].pk, i, m.major_topic, Jsonb(_qualifiers(m)))
+            for paper, record in touched
+            if paper.pk in replace["mesh"]
+            for i, m in enumerate(record.mesh, start=1)
+        ),
     )
     PaperLink.objects.bulk_create(
         [
@@ -472,6 +471,18 @@ def _sync_children(
         ignore_conflicts=True,
     )
     return changes
+
+
+def _copy_rows(model, columns: list[str], rows: Iterable[tuple]) -> None:
+    """Insert ``rows`` into ``model``'s table with COPY, inside the current transaction."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 def _link_set(links: Iterable[tuple]) -> list[tuple]:

@@ -40,6 +40,13 @@ def test_it_creates_papers_with_authors_mesh_links_and_journal(records):
         "Multiple Sclerosis",
         "Humans",
     ]
+    assert paper.mesh_headings.all()[0].qualifiers == [
+        {"ui": "Q000188", "name": "drug therapy", "major_topic": True},
+        {"ui": "Q000276", "name": "immunology", "major_topic": False},
+    ]
+    assert paper.mesh_headings.all()[1].qualifiers == []
+    assert paper.authorships.all()[0].equal_contribution is True
+    assert paper.authorships.all()[1].affiliations == []
     assert paper.has_erratum and not paper.is_retracted
     assert Paper.objects.get(pmid=990000002).is_retracted
     assert Paper.objects.get(pmid=990000002).pub_date_display == "1998 Dec-1999 Jan"
