@@ -85,6 +85,15 @@ REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "redis+socket", "un
 if not REDIS_URL:
     REDIS_URL = embedded.redis_url()
 
+# Public pages are cached whole in the same Redis (papers/cache.py: anonymous GETs, stale as
+# soon as content changes). Celery spells a socket "redis+socket://"; redis-py "unix://".
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL.replace("redis+socket://", "unix://", 1),
+    }
+}
+
 # --- Celery (read by irtkb/celery.py with namespace="CELERY") ------------------------------
 CELERY_BROKER_URL = REDIS_URL
 # Results live in PostgreSQL (django-celery-results) so admins can see them next to the jobs.

@@ -77,13 +77,30 @@ class MeshDescriptor(models.Model):
         return self.name
 
 
+# Paper's two largest columns (TOASTed on most rows): no list of papers shows them, and
+# reading them for hundreds of rows costs more than the rest of a page.
+PAPER_LARGE_FIELDS = ("search_vector", "abstract")
+
+
 class PaperQuerySet(models.QuerySet):
+    def without_large_fields(self) -> PaperQuerySet:
+        """Return papers without the stored search vector and the abstract (loaded on access)."""
+        return self.defer(*PAPER_LARGE_FIELDS)
+
     def with_listing(self) -> PaperQuerySet:
-        """Return papers with what a list row shows, in a constant number of queries."""
-        return self.select_related("journal").prefetch_related(
-            models.Prefetch(
-                "authorships",
-                queryset=Authorship.objects.select_related("author").order_by("position"),
+        """Return papers with what a list row shows, in a constant number of queries.
+
+        The search vector is never shown, so it is deferred; the abstract is kept because
+        exports of a list include it (list pages add without_large_fields()).
+        """
+        return (
+            self.defer("search_vector")
+            .select_related("journal")
+            .prefetch_related(
+                models.Prefetch(
+                    "authorships",
+                    queryset=Authorship.objects.select_related("author").order_by("position"),
+                )
             )
         )
 
@@ -97,24 +114,33 @@ class PaperQuerySet(models.QuerySet):
             "links",
         )
 
-    def tied_to_therapy(self, therapy) -> PaperQuerySet:
-        """Return the papers behind a therapy: its pivotal trials, the papers its published
-        notes cite and the sources of its reconstitution points."""
+    @staticmethod
+    def therapy_condition(therapy) -> models.Q:
+        """Return the condition "tied to ``therapy``": one of its pivotal trials, cited by one
+        of its published notes, or the source of one of its reconstitution points.
+
+        The one definition of a therapy's papers: the therapy pages, the therapy export and
+        the search filter all use it. One ``pk IN (… UNION …)`` subquery rather than joins:
+        no duplicate rows (so no DISTINCT), and PostgreSQL can read the few hundred ids first
+        and fetch those papers by primary key instead of testing every paper.
+        """
         from papers.models import EvidenceNote, PivotalTrial, ReconstitutionPoint
 
-        # Three pk__in subqueries instead of joins: no duplicate rows, so no DISTINCT, and
-        # the result can still be ordered and paginated like any paper list.
-        cited = EvidenceNote.papers.through.objects.filter(
-            evidencenote__therapy=therapy,
-            evidencenote__status=EvidenceNote.Status.PUBLISHED,
-        ).values("paper_id")
-        return self.filter(
-            models.Q(pk__in=PivotalTrial.objects.filter(therapy=therapy).values("paper_id"))
-            | models.Q(pk__in=cited)
-            | models.Q(
-                pk__in=ReconstitutionPoint.objects.filter(therapy=therapy).values("source_id")
+        trials = PivotalTrial.objects.filter(therapy=therapy).order_by().values("paper_id")
+        cited = (
+            EvidenceNote.papers.through.objects.filter(
+                evidencenote__therapy=therapy,
+                evidencenote__status=EvidenceNote.Status.PUBLISHED,
             )
+            .order_by()
+            .values("paper_id")
         )
+        sources = ReconstitutionPoint.objects.filter(therapy=therapy).order_by().values("source_id")
+        return models.Q(pk__in=trials.union(cited, sources))
+
+    def tied_to_therapy(self, therapy) -> PaperQuerySet:
+        """Return the papers behind a therapy (see therapy_condition)."""
+        return self.filter(self.therapy_condition(therapy))
 
     def count_by_year(self) -> list[dict]:
         """Return [{"pub_year": 2019, "count": 3}, ...] in year order (None last)."""

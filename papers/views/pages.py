@@ -1,7 +1,8 @@
 """The public pages: home, therapies, the comparison, the review and paper pages.
 
 Every view reads what it shows in a fixed number of queries (select_related / prefetch or one
-query for a whole set of ids), so page cost does not grow with the data.
+query for a whole set of ids), so page cost does not grow with the data; anonymous requests
+are then answered from the page cache until content changes (papers/cache.py).
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from papers.cache import cached_page
 from papers.models import (
     EvidenceNote,
     Paper,
@@ -25,6 +27,7 @@ from papers.models import (
     Reference,
     Therapy,
 )
+from papers.models.bibliography import PAPER_LARGE_FIELDS
 from papers.templatetags.papers_tags import paper_path
 from papers.views.forms import YearFilterForm
 from papers.views.usage import usage_for_papers
@@ -34,6 +37,8 @@ REVIEW_PMID = 31649335
 RECENT_CHANGES = 10
 RECENT_NOTES = 6
 PAPERS_PER_PAGE = 25
+# Cited papers shown under each note on a therapy page; "and N more" links to the full list.
+PAPERS_PER_NOTE = 3
 THERAPIES_PER_PAGE = 20
 
 
@@ -62,6 +67,7 @@ def _local_papers_by_pmid(pmids) -> dict[int, Paper]:
     return Paper.objects.only("pk", "pmid", "title").in_bulk(wanted, field_name="pmid")
 
 
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     """Show what the knowledge base covers, the review, the five therapies and recent changes."""
     changes = PaperChange.objects.select_related("paper").order_by("-changed_at", "-pk")
@@ -79,6 +85,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cached_page
 def therapy_list(request: HttpRequest) -> HttpResponse:
     """List the therapies with how much evidence stands behind each."""
     therapies = Therapy.objects.annotate(
@@ -95,14 +102,20 @@ def therapy_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cached_page
 def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Show one therapy: what it is, how the immune system returns, its trials and notes."""
     therapy = get_object_or_404(Therapy, slug=slug)
-    trials = therapy.pivotal_trials.select_related("paper__journal").order_by("position")
-    points = list(
-        therapy.reconstitution_points.select_related("source__journal").order_by("position")
+    trials = (
+        therapy.pivotal_trials.select_related("paper__journal")
+        .defer(*(f"paper__{name}" for name in PAPER_LARGE_FIELDS))
+        .order_by("position")
     )
-    notes = therapy.evidence_notes.published().with_citations()
+    points = list(
+        therapy.reconstitution_points.select_related("source__journal")
+        .defer(*(f"source__{name}" for name in PAPER_LARGE_FIELDS))
+        .order_by("position")
+    )
     years = Paper.objects.tied_to_therapy(therapy).count_by_year()
     return render(
         request,
@@ -112,13 +125,47 @@ def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "trials": trials,
             "points": points,
             "reconstitution_chart": _reconstitution_chart(therapy, points),
-            "note_groups": _notes_by_type(notes),
+            "note_groups": _notes_by_type(_notes_with_some_papers(therapy)),
+            "papers_url": paper_list_path(therapy),
             "years": years,
             "years_chart": _years_chart(therapy, years),
             "paper_total": sum(row["count"] for row in years),
             "nav": "therapies",
         },
     )
+
+
+def _notes_with_some_papers(therapy: Therapy) -> list[EvidenceNote]:
+    """Return the therapy's published notes, each with at most PAPERS_PER_NOTE cited papers.
+
+    ``note.shown_papers`` holds those papers (flagged ones first, so a retraction is never
+    hidden behind the cap, then newest first) and ``note.paper_count`` how many it cites.
+    Sixty notes citing ~450 papers would otherwise make a page of hundreds of citations; the
+    rest are one click away on the therapy's paginated paper list.
+    """
+    shown = (
+        Paper.objects.without_large_fields()
+        .select_related("journal")
+        .order_by(
+            "-is_retracted",
+            "-has_expression_of_concern",
+            "-has_erratum",
+            F("pub_date_sort").desc(nulls_last=True),
+            "-pk",
+        )
+    )
+    notes = (
+        therapy.evidence_notes.published()
+        .annotate(paper_count=Count("papers"))
+        .prefetch_related(
+            Prefetch("papers", queryset=shown[:PAPERS_PER_NOTE], to_attr="shown_papers")
+        )
+        .order_by("pk")
+    )
+    notes = list(notes)
+    for note in notes:
+        note.more_papers = note.paper_count - len(note.shown_papers)
+    return notes
 
 
 def _reconstitution_chart(therapy: Therapy, points: list[ReconstitutionPoint]) -> dict:
@@ -159,6 +206,7 @@ def paper_list_path(therapy: Therapy) -> str:
     return reverse("papers:therapy-papers", kwargs={"slug": therapy.slug})
 
 
+@cached_page
 def therapy_papers(request: HttpRequest, slug: str) -> HttpResponse:
     """List the papers behind one therapy, newest first, optionally for one year."""
     therapy = get_object_or_404(Therapy, slug=slug)
@@ -166,6 +214,7 @@ def therapy_papers(request: HttpRequest, slug: str) -> HttpResponse:
     papers = (
         Paper.objects.tied_to_therapy(therapy)
         .with_listing()
+        .without_large_fields()
         .order_by("-pub_date_sort", "-pmid", "-pk")
     )
     year = form.cleaned_data["year"] if form.is_valid() else None
@@ -186,6 +235,7 @@ def therapy_papers(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@cached_page
 def compare(request: HttpRequest) -> HttpResponse:
     """Show the therapies side by side, every cell linked to the evidence behind it."""
     therapies = list(
@@ -214,6 +264,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     return render(request, "papers/compare.html", {"therapies": therapies, "nav": "compare"})
 
 
+@cached_page
 def review(request: HttpRequest) -> HttpResponse:
     """Show the review as PubMed does, with its numbered references and what uses each."""
     paper = get_object_or_404(Paper.objects.with_detail(), pmid=REVIEW_PMID)
@@ -268,6 +319,7 @@ def _numbered_affiliations(paper: Paper) -> list[str]:
     return list(numbers)
 
 
+@cached_page
 def paper_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     """Show one paper with everything known about it and what in irtkb cites it."""
     paper = get_object_or_404(Paper.objects.with_detail(), pk=pk)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -212,3 +213,37 @@ def test_the_list_pages_query_counts_do_not_grow_with_the_data(
         assert client.get(reverse("papers:therapy-list")).status_code == 200
     with django_assert_max_num_queries(4):
         assert client.get(reverse("papers:therapy-papers", args=[therapy.slug])).status_code == 200
+
+
+def test_each_note_shows_a_few_papers_flagged_first_and_links_the_rest(client, db):
+    therapy = factories.TherapyFactory()
+    papers = [
+        make_paper(pub_year=2000 + i, pub_date_sort=dt.date(2000 + i, 1, 1), authors=1, mesh=0)
+        for i in range(5)
+    ]
+    oldest = papers[0]
+    oldest.is_retracted = True
+    oldest.save()
+    note = factories.EvidenceNoteFactory(therapy=therapy, papers=papers)
+
+    html = client.get(therapy.get_absolute_url()).content.decode()
+    note_html = html.split(f'id="note-{note.pk}"', 1)[1].split("</li>\n      \n", 1)[0]
+
+    positions = {p: note_html.find(f'href="{p.get_absolute_url()}"') for p in papers}
+    shown = sorted((p for p in papers if positions[p] >= 0), key=positions.get)
+    assert shown == [oldest, papers[4], papers[3]]  # the retracted one first, then newest
+    assert "Retracted</span>" in note_html
+    more = reverse("papers:therapy-papers", args=[therapy.slug])
+    assert f'<a href="{more}">and 2 more papers</a>' in note_html
+
+
+def test_the_detail_page_never_reads_search_vectors_or_abstracts(client, kb):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(kb.therapies[0].get_absolute_url()).status_code == 200
+
+    for query in queries:
+        assert '"search_vector"' not in query["sql"]
+        assert '"papers_paper"."abstract"' not in query["sql"]

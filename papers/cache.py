@@ -1,0 +1,103 @@
+"""Whole-page cache for the public pages, invalidated by a content version.
+
+Anonymous GETs of the public pages are answered from Redis. Every cached page is stored with
+the content version current when it was rendered; ``bump_content_version()`` replaces that
+version whenever anything a page shows changes (signals in papers/apps.py: notes, therapies,
+trials, reconstitution points, references, papers and what hangs off them; the pipeline calls
+it after bulk writes, which send no signals), so the next request renders afresh. One Redis
+round trip (MGET of the version and the page) serves a hit, with no SQL at all.
+
+The version is a random token, not a counter: a lost or reset version key, or a test
+database recreated under the same Redis, can never make an old page look current.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "irtkb:content-version"
+PAGE_KEY_PREFIX = "irtkb:page:"
+# Pages are invalidated by the version, not by age; the timeout lets Redis drop pages nobody
+# asks for any more, and bounds staleness if Redis was unreachable when a bump was due.
+PAGE_TIMEOUT_SECONDS = 60 * 60
+
+
+def bump_content_version() -> None:
+    """Mark every cached page stale: call after writing anything the public pages show.
+
+    Bumps now and again when the surrounding transaction commits: a page rendered between
+    the two from not yet committed data is then not kept under the final version.
+    """
+    _set_new_version()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_set_new_version)
+
+
+def _set_new_version() -> None:
+    try:
+        cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+    except RedisError:
+        # Never fail a curator's save over the cache; pages then expire by age at the latest.
+        logger.exception("Could not mark cached pages stale")
+
+
+def _page_key(request: HttpRequest) -> str:
+    # The full path with its query string: ?page=2 or ?year=2014 are different pages.
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return PAGE_KEY_PREFIX + digest
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    # Signed-in users (curators, staff) always see the page as rendered now. An anonymous
+    # request without a session cookie does not touch the database to find that out.
+    return request.method in ("GET", "HEAD") and not request.user.is_authenticated
+
+
+def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve ``view``'s successful anonymous GET responses from the page cache."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not _cacheable(request):
+            return view(request, *args, **kwargs)
+        key = _page_key(request)
+        try:
+            found = cache.get_many([VERSION_KEY, key])
+        except RedisError:
+            logger.warning("Page cache unavailable; rendering %s", request.path, exc_info=True)
+            return view(request, *args, **kwargs)
+        version = found.get(VERSION_KEY)
+        if version is None:  # fresh Redis: start a version so pages can be stored under it
+            _set_new_version()
+            return view(request, *args, **kwargs)
+        entry = found.get(key)
+        if entry is not None and entry[0] == version:
+            response = HttpResponse(entry[2], content_type=entry[1])
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        # Only plain 200 pages: redirects and errors are cheap and must never stick.
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            try:
+                cache.set(
+                    key,
+                    (version, response["Content-Type"], response.content),
+                    PAGE_TIMEOUT_SECONDS,
+                )
+            except RedisError:
+                logger.warning("Could not cache %s", request.path, exc_info=True)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    return wrapper
