@@ -19,7 +19,7 @@ from django import forms
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, TextField, Window
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -28,8 +28,6 @@ from papers.models import (
     EvidenceNote,
     Journal,
     Paper,
-    PivotalTrial,
-    ReconstitutionPoint,
     Reference,
     Therapy,
 )
@@ -189,6 +187,8 @@ class SearchOutcome:
 
     def count(self) -> int:
         """Return how many papers match, counting no further than COUNT_CAP + 1."""
+        if self._reads_recent_matches_once:
+            return min(self._recent_matches[1], COUNT_CAP + 1)
         return self.matches.order_by()[: COUNT_CAP + 1].count()
 
     def ordered(self, total: int) -> QuerySet:
@@ -205,29 +205,59 @@ class SearchOutcome:
         )
         if self.query is None or self.sort == "newest":
             return papers.order_by(*NEWEST_FIRST)
-        if total > RANK_ALL_LIMIT:
-            window = self.matches.order_by(*self.window_order).values("pk")[:RANK_WINDOW]
-            papers = papers.filter(pk__in=window)
+        if self._reads_recent_matches_once:
+            ids = self._recent_matches[0]
+            papers = _by_ids(ids if total <= RANK_ALL_LIMIT else ids[:RANK_WINDOW])
+        elif total > RANK_ALL_LIMIT:
+            window = list(
+                self.matches.order_by(*NEWEST_FIRST).values_list("pk", flat=True)[:RANK_WINDOW]
+            )
+            papers = _by_ids(window)
         return papers.annotate(rank=SearchRank(F("search_vector"), self.query)).order_by(
             "-rank", *NEWEST_FIRST
         )
 
     @property
-    def window_order(self) -> tuple:
-        """Return how to pick the most recent matches for the rank window.
+    def _reads_recent_matches_once(self) -> bool:
+        """Return whether count and rank window come from one query (see _recent_matches).
 
-        A bare text query walks the recency index and stops after RANK_WINDOW matches. With
-        filters that walk can pass thousands of rows before enough qualify, each costing a
-        read of its stored vector, so NULLS LAST (which no index serves) steers PostgreSQL to
-        the bitmap of the filtered matches and a top-N sort instead.
+        That is the case for a filtered text query ranked by relevance: its matches are found
+        by combining the text index with the filters' indexes, which costs the same whether
+        it then counts them or picks the most recent, so it should happen once, not twice.
+        A bare text query instead walks the recency index and stops early, which is cheaper.
         """
-        if self.filtered:
-            return (F("pub_date_sort").desc(nulls_last=True), "-pmid")
-        return NEWEST_FIRST
+        return self.query is not None and self.sort != "newest" and self.filtered
+
+    @cached_property
+    def _recent_matches(self) -> tuple[list[int], int]:
+        """Return (ids of the most recent matches, how many match) from one query.
+
+        Holds up to max(RANK_ALL_LIMIT, RANK_WINDOW) ids: all of them are ranked when no more
+        match, else the first RANK_WINDOW. NULLS LAST (which no index serves) steers
+        PostgreSQL to the bitmap of the filtered matches and a top-N sort, instead of walking
+        the recency index past thousands of rows that fail the filters.
+        """
+        rows = list(
+            self.matches.annotate(total=Window(Count("pk")))
+            .order_by(F("pub_date_sort").desc(nulls_last=True), "-pmid")
+            .values_list("pk", "total")[: max(RANK_ALL_LIMIT, RANK_WINDOW)]
+        )
+        return [pk for pk, _ in rows], (rows[0][1] if rows else 0)
 
     def ranks_a_window(self, total: int) -> bool:
         """Return whether ordered(total) ranks only the most recent matches."""
         return self.query is not None and self.sort != "newest" and total > RANK_ALL_LIMIT
+
+
+def _by_ids(ids: list[int]) -> QuerySet:
+    """Return the papers with these ids, without testing the text query on them again."""
+    return (
+        Paper.objects.filter(pk__in=ids)
+        .defer("search_vector")
+        .annotate(
+            has_published_notes=Exists(_published_citations().filter(paper_id=OuterRef("pk")))
+        )
+    )
 
 
 def search_papers(criteria: dict) -> SearchOutcome:
@@ -247,19 +277,11 @@ def search_papers(criteria: dict) -> SearchOutcome:
 
 
 def papers_for_therapy(therapy: Therapy) -> QuerySet:
-    """Return the papers tied to a therapy: cited by its published notes, pivotal, or charted."""
-    return Paper.objects.filter(_therapy_q(therapy))
+    """Return the papers tied to a therapy: cited by its published notes, pivotal, or charted.
 
-
-def _therapy_q(therapy: Therapy) -> Q:
-    return Q(
-        Exists(
-            _published_citations().filter(paper_id=OuterRef("pk"), evidencenote__therapy=therapy)
-        )
-    ) | Q(
-        Exists(PivotalTrial.objects.filter(paper_id=OuterRef("pk"), therapy=therapy))
-        | Exists(ReconstitutionPoint.objects.filter(source_id=OuterRef("pk"), therapy=therapy))
-    )
+    The same set as the therapy pages show (PaperQuerySet.therapy_condition defines it).
+    """
+    return Paper.objects.tied_to_therapy(therapy)
 
 
 def _published_citations() -> QuerySet:
@@ -272,7 +294,7 @@ def _filters_q(criteria: dict) -> Q:
     """Return the filter part of a search as one Q (everything but the text query)."""
     condition = Q()
     if criteria.get("therapy"):
-        condition &= _therapy_q(criteria["therapy"])
+        condition &= Paper.objects.therapy_condition(criteria["therapy"])
     if criteria.get("year_from"):
         condition &= Q(pub_year__gte=criteria["year_from"])
     if criteria.get("year_to"):
