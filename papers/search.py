@@ -19,7 +19,7 @@ from django import forms
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, TextField, Window
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -187,8 +187,8 @@ class SearchOutcome:
 
     def count(self) -> int:
         """Return how many papers match, counting no further than COUNT_CAP + 1."""
-        if self._reads_recent_matches_once:
-            return min(self._recent_matches[1], COUNT_CAP + 1)
+        if self._ranked_by_relevance:
+            return min(len(self._recent_matches), COUNT_CAP + 1)
         return self.matches.order_by()[: COUNT_CAP + 1].count()
 
     def ordered(self, total: int) -> QuerySet:
@@ -196,53 +196,52 @@ class SearchOutcome:
 
         Ranking needs every match's vector read from disk, which for a word found in most of
         200,000 papers costs far more than a page may. Past RANK_ALL_LIMIT matches, only the
-        RANK_WINDOW most recent matches are ranked (the recency index finds them cheaply);
-        the page says so.
+        RANK_WINDOW most recent matches are ranked; the page says so.
         """
-        # The stored vector is the largest column and the page never shows it.
-        papers = self.matches.defer("search_vector").annotate(
-            has_published_notes=Exists(_published_citations().filter(paper_id=OuterRef("pk")))
-        )
-        if self.query is None or self.sort == "newest":
-            return papers.order_by(*NEWEST_FIRST)
-        if self._reads_recent_matches_once:
-            ids = self._recent_matches[0]
-            papers = _by_ids(ids if total <= RANK_ALL_LIMIT else ids[:RANK_WINDOW])
-        elif total > RANK_ALL_LIMIT:
-            window = list(
-                self.matches.order_by(*NEWEST_FIRST).values_list("pk", flat=True)[:RANK_WINDOW]
+        if not self._ranked_by_relevance:
+            # The stored vector is the largest column and the page never shows it.
+            return (
+                self.matches.defer("search_vector")
+                .annotate(
+                    has_published_notes=Exists(
+                        _published_citations().filter(paper_id=OuterRef("pk"))
+                    )
+                )
+                .order_by(*NEWEST_FIRST)
             )
-            papers = _by_ids(window)
+        ids = self._recent_matches
+        papers = _by_ids(ids if len(ids) <= RANK_ALL_LIMIT else ids[:RANK_WINDOW])
         return papers.annotate(rank=SearchRank(F("search_vector"), self.query)).order_by(
             "-rank", *NEWEST_FIRST
         )
 
     @property
-    def _reads_recent_matches_once(self) -> bool:
-        """Return whether count and rank window come from one query (see _recent_matches).
-
-        That is the case for a filtered text query ranked by relevance: its matches are found
-        by combining the text index with the filters' indexes, which costs the same whether
-        it then counts them or picks the most recent, so it should happen once, not twice.
-        A bare text query instead walks the recency index and stops early, which is cheaper.
-        """
-        return self.query is not None and self.sort != "newest" and self.filtered
+    def _ranked_by_relevance(self) -> bool:
+        return self.query is not None and self.sort != "newest"
 
     @cached_property
-    def _recent_matches(self) -> tuple[list[int], int]:
-        """Return (ids of the most recent matches, how many match) from one query.
+    def _recent_matches(self) -> list[int]:
+        """Return the ids of the most recent matches, up to what counting and ranking need.
 
-        Holds up to max(RANK_ALL_LIMIT, RANK_WINDOW) ids: all of them are ranked when no more
-        match, else the first RANK_WINDOW. NULLS LAST (which no index serves) steers
-        PostgreSQL to the bitmap of the filtered matches and a top-N sort, instead of walking
-        the recency index past thousands of rows that fail the filters.
+        One query serves both the (capped) count and the rank window, so the matches are found
+        once. PostgreSQL picks the way: for a common word it walks the recency index and stops
+        early; for a rare one it collects the few matches from the text index and sorts them.
         """
-        rows = list(
-            self.matches.annotate(total=Window(Count("pk")))
-            .order_by(F("pub_date_sort").desc(nulls_last=True), "-pmid")
-            .values_list("pk", "total")[: max(RANK_ALL_LIMIT, RANK_WINDOW)]
-        )
-        return [pk for pk, _ in rows], (rows[0][1] if rows else 0)
+        limit = max(COUNT_CAP + 1, RANK_ALL_LIMIT + 1, RANK_WINDOW)
+        return list(self.matches.order_by(*self.window_order).values_list("pk", flat=True)[:limit])
+
+    @property
+    def window_order(self) -> tuple:
+        """Return how to pick the most recent matches.
+
+        A bare text query walks the recency index and stops once it has enough matches. With
+        filters that walk can pass thousands of rows before enough qualify, each costing a
+        read of its stored vector, so NULLS LAST (which no index serves) steers PostgreSQL to
+        the bitmap of the filtered matches and a top-N sort instead.
+        """
+        if self.filtered:
+            return (F("pub_date_sort").desc(nulls_last=True), "-pmid")
+        return NEWEST_FIRST
 
     def ranks_a_window(self, total: int) -> bool:
         """Return whether ordered(total) ranks only the most recent matches."""

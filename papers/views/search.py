@@ -30,7 +30,10 @@ def search(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid() and form.has_criteria:
         outcome = search_papers(form.cleaned_data)
         total = outcome.count()
-        paginator = CappedPaginator(outcome.ordered(total).with_listing(), PAGE_SIZE, count=total)
+        papers = outcome.ordered(total).with_listing()
+        if outcome.query is not None:  # snippets then come from ts_headline, not the abstract
+            papers = papers.without_large_fields()
+        paginator = CappedPaginator(papers, PAGE_SIZE, count=total)
         page = paginator.get_page(request.GET.get("page"))
         papers = list(page.object_list)
         marked = highlights(papers, outcome.query)
