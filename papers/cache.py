@@ -4,8 +4,9 @@ Anonymous GETs of the public pages are answered from Redis. Every cached page is
 the content version current when it was rendered; ``bump_content_version()`` replaces that
 version whenever anything a page shows changes (signals in papers/apps.py: notes, therapies,
 trials, reconstitution points, references, papers and what hangs off them; the pipeline calls
-it after bulk writes, which send no signals), so the next request renders afresh. One Redis
-round trip (MGET of the version and the page) serves a hit, with no SQL at all.
+it after bulk writes, which send no signals), so the next request renders afresh. A hit costs
+one small Redis GET (the version; the page itself usually comes from the process's own recent
+copy) and no SQL at all.
 
 The version is a random token, not a counter: a lost or reset version key, or a test
 database recreated under the same Redis, can never make an old page look current.
@@ -52,6 +53,19 @@ def _set_new_version() -> None:
         logger.exception("Could not mark cached pages stale")
 
 
+# The process's own copy of the pages it served last, checked against the shared version on
+# every request: a hit then costs one small Redis GET instead of moving the whole page (often
+# 100 KB) out of Redis and unpickling it.
+_recent_pages: dict[str, tuple[str, str, bytes]] = {}
+RECENT_PAGES_PER_PROCESS = 64
+
+
+def _remember(key: str, entry: tuple[str, str, bytes]) -> None:
+    if key not in _recent_pages and len(_recent_pages) >= RECENT_PAGES_PER_PROCESS:
+        _recent_pages.clear()  # crude but bounded; the popular pages come straight back
+    _recent_pages[key] = entry
+
+
 def _page_key(request: HttpRequest) -> str:
     # The full path with its query string: ?page=2 or ?year=2014 are different pages.
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
@@ -73,16 +87,18 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return view(request, *args, **kwargs)
         key = _page_key(request)
         try:
-            found = cache.get_many([VERSION_KEY, key])
+            version = cache.get(VERSION_KEY)
+            if version is None:  # fresh Redis: start a version so pages can be stored under it
+                _set_new_version()
+                return view(request, *args, **kwargs)
+            entry = _recent_pages.get(key)
+            if entry is None or entry[0] != version:
+                entry = cache.get(key)
         except RedisError:
             logger.warning("Page cache unavailable; rendering %s", request.path, exc_info=True)
             return view(request, *args, **kwargs)
-        version = found.get(VERSION_KEY)
-        if version is None:  # fresh Redis: start a version so pages can be stored under it
-            _set_new_version()
-            return view(request, *args, **kwargs)
-        entry = found.get(key)
         if entry is not None and entry[0] == version:
+            _remember(key, entry)
             response = HttpResponse(entry[2], content_type=entry[1])
             response["X-Page-Cache"] = "hit"
             return response
@@ -90,11 +106,9 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         # Only plain 200 pages: redirects and errors are cheap and must never stick.
         if response.status_code == 200 and not response.streaming and not response.cookies:
             try:
-                cache.set(
-                    key,
-                    (version, response["Content-Type"], response.content),
-                    PAGE_TIMEOUT_SECONDS,
-                )
+                entry = (version, response["Content-Type"], response.content)
+                cache.set(key, entry, PAGE_TIMEOUT_SECONDS)
+                _remember(key, entry)
             except RedisError:
                 logger.warning("Could not cache %s", request.path, exc_info=True)
             response["X-Page-Cache"] = "miss"
