@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from papers.cache import bump_content_version
 from papers.models import (
     Author,
     Authorship,
@@ -168,6 +169,8 @@ def upsert_papers(
     _mark_citing_notes(flagged)
     summary.paper_ids = {p.pmid: p.pk for p in [*to_create, *to_update, *fetched_only]}
     update_search_vectors(paper_ids=[*summary.new, *summary.changed])
+    if summary.new or summary.changed or flagged:
+        bump_content_version()  # bulk writes send no signals; cached pages must go stale
     return summary
 
 
@@ -596,21 +599,27 @@ def _mark_citing_notes(paper_ids: set[int]) -> None:
 @transaction.atomic
 def mark_not_found(*, pmids: Iterable[int], reason: str = "not found in PubMed") -> int:
     """Record that PubMed has no record for these PMIDs (only rows we already hold)."""
-    return (
+    updated = (
         Paper.objects.filter(pmid__in=list(pmids))
         .exclude(fetch_state=Paper.FetchState.FETCHED)
         .update(fetch_state=Paper.FetchState.NOT_FOUND, fetch_error=reason)
     )
+    if updated:
+        bump_content_version()
+    return updated
 
 
 @transaction.atomic
 def mark_failed(*, pmids: Iterable[int], reason: str) -> int:
     """Record a failed fetch; a paper fetched before keeps its data and state."""
-    return (
+    updated = (
         Paper.objects.filter(pmid__in=list(pmids))
         .exclude(fetch_state=Paper.FetchState.FETCHED)
         .update(fetch_state=Paper.FetchState.FAILED, fetch_error=reason[:2000])
     )
+    if updated:
+        bump_content_version()
+    return updated
 
 
 @transaction.atomic
@@ -621,7 +630,10 @@ def mark_deleted(*, pmids: Iterable[int], job: RefreshJob | None = None) -> int:
         PaperChange(paper=p, job=job, field="deleted_from_pubmed", old_value=False, new_value=True)
         for p in papers
     )
-    return Paper.objects.filter(pk__in=[p.pk for p in papers]).update(deleted_from_pubmed=True)
+    updated = Paper.objects.filter(pk__in=[p.pk for p in papers]).update(deleted_from_pubmed=True)
+    if updated:
+        bump_content_version()
+    return updated
 
 
 # --- a review's reference list -------------------------------------------------------------
@@ -665,4 +677,5 @@ def sync_reference_list(*, review: Paper, references: Sequence[ReferenceRecord])
         (to_update if row.pk else to_create).append(row)
     Reference.objects.bulk_create(to_create)
     Reference.objects.bulk_update(to_update, ["citation", "pmid", "doi", "pmcid", "paper"])
+    bump_content_version()
     return sorted(p.pmid for p in by_pmid.values() if p.fetch_state != Paper.FetchState.FETCHED)

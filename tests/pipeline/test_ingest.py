@@ -279,3 +279,13 @@ def test_two_jobs_inserting_the_same_new_paper_at_once_both_succeed(records):
 
     assert errors == []
     assert Paper.objects.filter(pmid__in=[990000002, 990000004]).count() == 2
+
+
+def test_an_upsert_makes_cached_pages_show_the_new_data(client, records):
+    upsert_papers(records=[records[990000004]])
+    url = Paper.objects.get(pmid=990000004).get_absolute_url()
+    assert "A paper with a season date" in client.get(url, follow=True).content.decode()
+
+    upsert_papers(records=[replace(records[990000004], title="A corrected season title.")])
+
+    assert "A corrected season title." in client.get(url, follow=True).content.decode()
