@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from papers.cache import bump_content_version
 from papers.ingest import (
     mark_deleted,
     mark_failed,
@@ -258,6 +259,7 @@ def _keep_doi_only_papers(dois: Sequence[str]) -> None:
     Paper.objects.annotate(doi_lower=Lower("doi")).filter(
         doi_lower__in=[d.lower() for d in dois], pmid__isnull=True
     ).update(not_in_pubmed=True)
+    bump_content_version()  # bulk writes send no signals; cached pages must go stale
 
 
 def _fetch_batch(batch: Sequence[int]) -> BatchOutcome:

@@ -7,16 +7,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from papers.cache import bump_content_version
 from papers.models import EvidenceNote, Paper, PaperLink, Therapy
 from papers.views.pages import REVIEW_PMID
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def _fresh_page_cache() -> None:
-    """Start each test with no cached page current: rolled-back rows send no signals."""
-    bump_content_version()
 
 
 @dataclass
