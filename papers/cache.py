@@ -20,10 +20,14 @@ import secrets
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from redis import Redis
 from redis.exceptions import RedisError
+
+from irtkb.redis_clients import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +49,23 @@ def bump_content_version() -> None:
         transaction.on_commit(_set_new_version)
 
 
+def _versions() -> Redis:
+    """Return the raw Redis client of the cache's server, for the hot version lookup.
+
+    The version is read on every public request; a plain GET on a kept connection is several
+    times cheaper than Django's cache layer (key mangling, pickling, a client per call).
+    """
+    return redis_client(settings.CACHES["default"]["LOCATION"])
+
+
+def _current_version() -> str | None:
+    value = _versions().get(VERSION_KEY)
+    return value.decode() if value is not None else None
+
+
 def _set_new_version() -> None:
     try:
-        cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+        _versions().set(VERSION_KEY, secrets.token_hex(8))
     except RedisError:
         # Never fail a curator's save over the cache; pages then expire by age at the latest.
         logger.exception("Could not mark cached pages stale")
@@ -87,7 +105,7 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return view(request, *args, **kwargs)
         key = _page_key(request)
         try:
-            version = cache.get(VERSION_KEY)
+            version = _current_version()
             if version is None:  # fresh Redis: start a version so pages can be stored under it
                 _set_new_version()
                 return view(request, *args, **kwargs)

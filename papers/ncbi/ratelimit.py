@@ -13,12 +13,11 @@ polling means waiters are served in order and nobody spins on Redis.
 
 from __future__ import annotations
 
-import threading
 import time
-from urllib.parse import parse_qs, urlsplit
 
 import redis
 
+from irtkb.redis_clients import redis_client
 from papers.ncbi.errors import TransientNcbiError
 
 # Biopython's in-process spacing (Bio.Entrez._open): 0.37 s without a key, 0.1 s with one.
@@ -68,31 +67,3 @@ class RedisRateLimiter:
         if wait > 0:
             time.sleep(wait)
         return wait
-
-
-_clients: dict[str, redis.Redis] = {}
-_clients_lock = threading.Lock()
-
-
-def redis_client(url: str) -> redis.Redis:
-    """Return a (cached) Redis client for ``url``, including kombu's ``redis+socket://`` form.
-
-    The embedded Redis (irtkb/embedded.py) is reached over a Unix socket and its URL is
-    written for Celery/kombu as ``redis+socket:///path/redis.sock``, which redis-py does not
-    parse; it knows the same thing as ``unix:///path/redis.sock``.
-    """
-    with _clients_lock:
-        client = _clients.get(url)
-        if client is None:
-            client = _clients[url] = _build_client(url)
-        return client
-
-
-def _build_client(url: str) -> redis.Redis:
-    parts = urlsplit(url)
-    options = {"socket_timeout": 10, "socket_connect_timeout": 5}
-    if parts.scheme in ("redis+socket", "unix"):
-        query = parse_qs(parts.query)
-        db = (query.get("db") or query.get("virtual_host") or ["0"])[0]
-        return redis.Redis(unix_socket_path=parts.path, db=int(db or 0), **options)
-    return redis.Redis.from_url(url, **options)
