@@ -68,6 +68,14 @@ def export_search(request: HttpRequest, fmt: str) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
+    if not form.has_criteria:
+        # As on the search page: no query and no filter is not a search, and exporting "the
+        # first 1,000 papers" of the whole database would be a surprise download.
+        return HttpResponse(
+            "The search could not be exported: give search words or at least one filter.\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     outcome = search_papers(form.cleaned_data)
     papers = list(outcome.ordered(outcome.count()).with_listing()[: EXPORT_CAP + 1])
     note = ""

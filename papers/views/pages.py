@@ -325,7 +325,8 @@ def paper_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     paper = get_object_or_404(Paper.objects.with_detail(), pk=pk)
     canonical = paper_path(paper)
     if request.path != canonical:
-        return redirect(canonical, permanent=True)
+        query = request.META.get("QUERY_STRING", "")
+        return redirect(f"{canonical}?{query}" if query else canonical, permanent=True)
     links = list(paper.links.all())
     incoming = (
         list(PaperLink.objects.filter(target_pmid=paper.pmid).select_related("source"))

@@ -132,3 +132,12 @@ def test_the_cite_page_shows_the_nlm_citation_and_download_links(client, review)
     assert "Epub 2019 Oct 24. PMID: 31649335." in html
     for fmt in ("bibtex", "ris", "csl-json"):
         assert reverse("papers:export-paper", kwargs={"pk": review.pk, "fmt": fmt}) in html
+
+
+def test_a_search_export_without_words_or_filters_is_refused(client, review):
+    url = reverse("papers:export-search", kwargs={"fmt": "ris"})
+
+    response = client.get(url)
+
+    assert response.status_code == 400
+    assert "give search words or at least one filter" in response.content.decode()

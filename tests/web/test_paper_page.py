@@ -34,6 +34,8 @@ def test_a_wrong_or_missing_slug_redirects_to_the_canonical_url(client, db):
 
     assert (bare.status_code, bare["Location"]) == (301, canonical)
     assert (wrong.status_code, wrong["Location"]) == (301, canonical)
+    with_query = client.get(f"/papers/{paper.pk}/?utm_source=newsletter")
+    assert with_query["Location"] == f"{canonical}?utm_source=newsletter"
 
 
 def test_it_shows_the_full_record(client, db):
