@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -42,6 +43,27 @@ def test_a_reader_goes_from_home_to_a_therapy_to_a_paper_and_compares(live_serve
     headers = page.locator("table.compare thead th a").all_inner_texts()
     assert headers == list(Therapy.objects.order_by("position").values_list("name", flat=True))
     screenshot(page, "04-compare")
+    assert page.js_errors == []
+
+
+def test_a_reader_searches_from_a_paper_and_exports_the_results(live_server, page, dataset):
+    page.goto(live_server.url + "/pmid/23122652/")
+    page.get_by_role("search").get_by_label("Search papers").fill("alemtuzumab interferon")
+    page.get_by_role("search").get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"/search/\?q=alemtuzumab\+interferon"))
+
+    titles = page.locator(".result-title").all_inner_texts()
+    assert any("CARE-MS" in t or "interferon beta 1a" in t for t in titles), titles
+    assert page.locator(".result-title mark, .snippet mark").count() > 0
+    screenshot(page, "05-search")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="BibTeX", exact=True).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".bib")
+    bibtex = Path(download.path()).read_text(encoding="utf-8")
+    assert bibtex.count("@article{") == len(titles)
+    assert "doi = {10.1016/S0140-6736(12)61769-3}" in bibtex
     assert page.js_errors == []
 
 
@@ -136,6 +158,7 @@ def test_the_accessibility_check_catches_a_broken_page(page):
         "/therapies/ocrelizumab/papers/",
         "/compare/",
         "/review/",
+        "/search/?q=alemtuzumab",
         "/pmid/23122652/",
         "/no-such-page/",
     ],
