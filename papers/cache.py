@@ -5,8 +5,9 @@ the content version current when it was rendered; ``bump_content_version()`` rep
 version whenever anything a page shows changes (signals in papers/apps.py: notes, therapies,
 trials, reconstitution points, references, papers and what hangs off them; the pipeline calls
 it after bulk writes, which send no signals), so the next request renders afresh. A hit costs
-one small Redis GET (the version; the page itself usually comes from the process's own recent
-copy) and no SQL at all.
+no SQL, and usually no Redis call either: the page comes from the process's own recent copy,
+and the version is asked of Redis at most every quarter second per process
+(``VERSION_CHECK_SECONDS``).
 
 The version is a random token, not a counter: a lost or reset version key, or a test
 database recreated under the same Redis, can never make an old page look current.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from functools import wraps
 
@@ -58,14 +60,32 @@ def _versions() -> Redis:
     return redis_client(settings.CACHES["default"]["LOCATION"])
 
 
+# How long a process trusts the version it last read before asking Redis again. A change made
+# in this process is seen at once (it sets the version it knows); one made in another process
+# (a worker's refresh, another web worker's admin save) within this many seconds. Asking on
+# every request was the single largest cost of a cache hit (docs/benchmarks.md).
+VERSION_CHECK_SECONDS = 0.25
+_known_version: tuple[str | None, float] = (None, float("-inf"))
+
+
 def _current_version() -> str | None:
+    global _known_version
+    version, read_at = _known_version
+    now = time.monotonic()
+    if version is not None and now - read_at < VERSION_CHECK_SECONDS:
+        return version
     value = _versions().get(VERSION_KEY)
-    return value.decode() if value is not None else None
+    version = value.decode() if value is not None else None
+    _known_version = (version, now)
+    return version
 
 
 def _set_new_version() -> None:
+    global _known_version
+    version = secrets.token_hex(8)
+    _known_version = (version, time.monotonic())
     try:
-        _versions().set(VERSION_KEY, secrets.token_hex(8))
+        _versions().set(VERSION_KEY, version)
     except RedisError:
         # Never fail a curator's save over the cache; pages then expire by age at the latest.
         logger.exception("Could not mark cached pages stale")

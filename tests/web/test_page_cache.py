@@ -164,3 +164,31 @@ def test_saving_a_note_succeeds_when_redis_is_down(kb, settings):
 
     note.refresh_from_db()
     assert note.statement == "Saved while the cache was unreachable."
+
+
+def test_a_hit_within_the_check_window_asks_redis_nothing(client, kb, monkeypatch):
+    from papers import cache as page_cache
+
+    monkeypatch.setattr(page_cache, "VERSION_CHECK_SECONDS", 3600)  # no clock in this test
+    url = kb.therapies[0].get_absolute_url()
+    assert client.get(url)["X-Page-Cache"] == "miss"
+
+    def no_redis():
+        raise AssertionError("the hot path asked Redis")
+
+    monkeypatch.setattr(page_cache, "_versions", no_redis)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_a_change_made_by_another_process_is_seen_once_the_window_passes(client, kb, monkeypatch):
+    from papers import cache as page_cache
+
+    monkeypatch.setattr(page_cache, "VERSION_CHECK_SECONDS", 3600)  # no clock in this test
+    url = kb.therapies[0].get_absolute_url()
+    client.get(url)
+    # Another process (a worker's refresh) replaces the version in Redis directly.
+    page_cache._versions().set(page_cache.VERSION_KEY, "set-by-another-process")
+    assert client.get(url)["X-Page-Cache"] == "hit"  # still inside this process's window
+
+    monkeypatch.setattr(page_cache, "VERSION_CHECK_SECONDS", 0)
+    assert client.get(url)["X-Page-Cache"] == "miss"
