@@ -104,7 +104,7 @@ def test_a_job_resumes_after_the_batches_it_already_stored(replay, settings):
     # As a worker killed after its first batch would leave it (batches of one PMID here).
     settings.REFRESH_BATCH_SIZE = 1
     job = refresh._freeze_pmids(refresh._claim(job.pk))
-    job = refresh._store_batch(job.pk, 0, refresh._fetch_batch((KNOWN,)))
+    job = refresh._store_batch(job.pk, 0, (KNOWN,), refresh._fetch_batch((KNOWN,)))
     assert job.checkpoint["batches_done"] == [0] and job.done == 1
 
     job = refresh.run_refresh_job(job_id=job.pk)
@@ -121,7 +121,7 @@ def test_stale_days_selects_papers_not_fetched_recently(replay):
 
     job = _run(kind=RefreshJob.Kind.REFRESH, stale_days=1)
 
-    assert job.checkpoint["pmids"] == [990000004]
+    assert job.identifiers["frozen_pmids"] == [990000004]
     assert Paper.objects.get(pmid=990000004).fetch_state == "fetched"
 
 
