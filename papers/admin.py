@@ -273,6 +273,7 @@ class RefreshJobAdmin(admin.ModelAdmin):
         "unchanged_count",
         "not_found_count",
         "failed_count",
+        "duration",
         "created_at",
     ]
     list_filter = ["status", "kind", "trigger"]
@@ -281,6 +282,11 @@ class RefreshJobAdmin(admin.ModelAdmin):
     @admin.display(description="progress")
     def progress(self, job: models.RefreshJob) -> str:
         return f"{job.done}/{job.total}"
+
+    @admin.display(description="duration")
+    def duration(self, job: models.RefreshJob) -> str:
+        seconds = job.duration_seconds
+        return "" if seconds is None else f"{seconds:.1f} s"
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -11,14 +11,6 @@ class EvidenceNoteQuerySet(models.QuerySet):
     def published(self) -> EvidenceNoteQuerySet:
         return self.filter(status=EvidenceNote.Status.PUBLISHED)
 
-    def with_citations(self) -> EvidenceNoteQuerySet:
-        """Return notes with their therapy and cited papers (and journals) loaded."""
-        from papers.models import Paper
-
-        return self.select_related("therapy").prefetch_related(
-            models.Prefetch("papers", queryset=Paper.objects.select_related("journal"))
-        )
-
 
 class EvidenceNote(models.Model):
     class NoteType(models.TextChoices):

@@ -137,3 +137,19 @@ def test_editing_a_note_reindexes_the_papers_it_cites_and_cited(admin_client):
 
     assert hits("quokkalike") == {kept.pk}
     assert hits("zebrafishlike") == set()
+
+
+def test_the_job_list_shows_each_jobs_duration(admin_client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    start = timezone.now()
+    RefreshJob.objects.create(
+        kind="refresh",
+        trigger="command",
+        started_at=start,
+        finished_at=start + dt.timedelta(seconds=12.5),
+    )
+    page = admin_client.get(reverse("admin:papers_refreshjob_changelist")).content.decode()
+    assert "12.5 s" in page
