@@ -57,6 +57,8 @@ class EvidenceNote(models.Model):
 
     class Meta:
         ordering = ["therapy", "note_type", "pk"]
+        # Editors hold this (papers/roles.py); curators do not: two-person review.
+        permissions = [("publish_evidencenote", "Can publish, send back or retire evidence")]
 
     def __str__(self) -> str:
         return f"{self.therapy}: {self.statement[:80]}"
