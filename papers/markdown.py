@@ -61,4 +61,4 @@ def render_markdown(text: str) -> SafeString:
         # Links leave the site without telling the target where the reader came from.
         link_rel="noopener noreferrer nofollow",
     )
-    return mark_safe(cleaned)  # noqa: S308 - cleaned by nh3 just above
+    return mark_safe(cleaned)  # cleaned by nh3 just above
