@@ -4,14 +4,18 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('papers', '0003_refreshjob_checkpoint'),
+        ("papers", "0003_refreshjob_checkpoint"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='evidencenote',
-            options={'ordering': ['therapy', 'note_type', 'pk'], 'permissions': [('publish_evidencenote', 'Can publish, send back or retire evidence')]},
+            name="evidencenote",
+            options={
+                "ordering": ["therapy", "note_type", "pk"],
+                "permissions": [
+                    ("publish_evidencenote", "Can publish, send back or retire evidence")
+                ],
+            },
         ),
     ]
