@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
+from papers.markdown import render_markdown
 from papers.markup import sanitize_inline, strip_tags
 
 register = template.Library()
@@ -21,6 +22,12 @@ def inline_markup(value: str | None) -> SafeString:
     trusted as HTML.
     """
     return mark_safe(sanitize_inline(value or ""))
+
+
+@register.filter
+def markdown(value: str | None) -> SafeString:
+    """Return a curator's Markdown (an evidence statement) as sanitised HTML."""
+    return render_markdown(value or "")
 
 
 @register.filter
