@@ -120,3 +120,13 @@ def test_its_query_count_does_not_grow_with_the_references(
         response = client.get(reverse("papers:review"))
     assert response.status_code == 200
     assert response.content.decode().count('<li id="ref-') == 40
+
+
+def test_the_review_page_says_how_many_of_its_references_are_known_here(client, kb):
+    count = kb.review.reference_list.count()
+    assert count > 0
+
+    html = client.get(reverse("papers:review")).content.decode()
+
+    assert f"{count} of the review's references are known here" in html
+    assert "a PubMed refresh with internet access fills in the rest" in html
