@@ -132,7 +132,7 @@ CELERY_TIMEZONE = "UTC"
 NCBI_EMAIL = env_str("NCBI_EMAIL", "irtkb@example.org")
 NCBI_API_KEY = env_str("NCBI_API_KEY")
 NCBI_TOOL = env_str("NCBI_TOOL", "irtkb")
-# Where E-utilities live; point it at `manage.py replay_eutils` to work offline.
+# Where E-utilities live; point it at `python -m eutils_replay` to work offline.
 EUTILS_BASE_URL = env_url("EUTILS_BASE_URL", schemes=("http", "https")) or (
     "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 )

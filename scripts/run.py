@@ -86,8 +86,8 @@ def main() -> int:
                 "replay server",
                 [
                     PYTHON,
-                    "manage.py",
-                    "replay_eutils",
+                    "-m",
+                    "eutils_replay",
                     "--fixtures",
                     str(OFFLINE_FIXTURES),
                     "--port",
