@@ -22,6 +22,11 @@ sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "irtkb.settings")
 os.environ.setdefault("DEBUG", "1")
 
+from irtkb import embedded  # noqa: E402
+
+# With DATABASE_URL / REDIS_URL unset, the benchmark runs on the embedded servers, as `make test`.
+embedded.start_missing()
+
 import django  # noqa: E402
 
 django.setup()
