@@ -35,7 +35,6 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "simple_history",
     "django_celery_beat",
-    "django_celery_results",
     "rest_framework",
     "papers",
 ]
@@ -97,9 +96,7 @@ CACHES = {
 
 # --- Celery (read by irtkb/celery.py with namespace="CELERY") ------------------------------
 CELERY_BROKER_URL = REDIS_URL
-# Results live in PostgreSQL (django-celery-results) so admins can see them next to the jobs.
-CELERY_RESULT_BACKEND = "django-db"
-CELERY_RESULT_EXTENDED = True
+# No result backend: a job's outcome is its RefreshJob row, and nothing reads Celery's results.
 # A task is acknowledged only after it finishes: a worker killed mid-batch leaves the message
 # in Redis to be redelivered, and our tasks are idempotent so running one twice is harmless.
 CELERY_TASK_ACKS_LATE = True
