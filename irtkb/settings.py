@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from irtkb import embedded
-from irtkb.env import env_bool, env_int, env_list, env_str, env_url
+from irtkb.env import database_settings, env_bool, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -36,7 +35,6 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "simple_history",
     "django_celery_beat",
-    "django_celery_results",
     "rest_framework",
     "papers",
 ]
@@ -72,18 +70,20 @@ TEMPLATES = [
     },
 ]
 
-# --- Database: DATABASE_URL, or the embedded PostgreSQL under var/ when unset -------------
-DATABASE_URL = env_url("DATABASE_URL", schemes=("postgres", "postgresql"))
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-else:
-    DATABASES = {"default": embedded.postgres_settings()}
+# --- Database and Redis: DATABASE_URL / REDIS_URL ------------------------------------------
+# Settings only read addresses; they start nothing. With a variable unset, manage.py, make run
+# and the test session start the embedded server (irtkb/embedded.py) and export its URL before
+# this module loads; any other process falls back to where the embedded server lives, so it
+# reaches one already running and otherwise fails to connect, naming var/.
+DATABASE_URL = env_url("DATABASE_URL", schemes=("postgres", "postgresql")) or (
+    embedded.postgres_url()
+)
+DATABASES = {"default": database_settings(DATABASE_URL, conn_max_age=60)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Redis: REDIS_URL, or the embedded Redis under var/ when unset -------------------------
-REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "redis+socket", "unix"))
-if not REDIS_URL:
-    REDIS_URL = embedded.redis_url()
+REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "redis+socket", "unix")) or (
+    embedded.redis_url()
+)
 
 # Public pages are cached whole in the same Redis (papers/cache.py: anonymous GETs, stale as
 # soon as content changes). Celery spells a socket "redis+socket://"; redis-py "unix://".
@@ -96,9 +96,7 @@ CACHES = {
 
 # --- Celery (read by irtkb/celery.py with namespace="CELERY") ------------------------------
 CELERY_BROKER_URL = REDIS_URL
-# Results live in PostgreSQL (django-celery-results) so admins can see them next to the jobs.
-CELERY_RESULT_BACKEND = "django-db"
-CELERY_RESULT_EXTENDED = True
+# No result backend: a job's outcome is its RefreshJob row, and nothing reads Celery's results.
 # A task is acknowledged only after it finishes: a worker killed mid-batch leaves the message
 # in Redis to be redelivered, and our tasks are idempotent so running one twice is harmless.
 CELERY_TASK_ACKS_LATE = True
@@ -132,7 +130,7 @@ CELERY_TIMEZONE = "UTC"
 NCBI_EMAIL = env_str("NCBI_EMAIL", "irtkb@example.org")
 NCBI_API_KEY = env_str("NCBI_API_KEY")
 NCBI_TOOL = env_str("NCBI_TOOL", "irtkb")
-# Where E-utilities live; point it at `manage.py replay_eutils` to work offline.
+# Where E-utilities live; point it at `python -m eutils_replay` to work offline.
 EUTILS_BASE_URL = env_url("EUTILS_BASE_URL", schemes=("http", "https")) or (
     "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 )

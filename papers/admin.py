@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from papers import models, refresh
-from papers.search_index import update_search_vectors
+from papers.search.index import update_search_vectors
 from papers.tasks import enqueue_job
 
 

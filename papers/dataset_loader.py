@@ -16,7 +16,7 @@ from django.db import transaction
 from papers.ingest import sync_reference_list, upsert_papers
 from papers.models import EvidenceNote, Paper, PivotalTrial, ReconstitutionPoint, Therapy
 from papers.pubmed.parse import parse_pubmed_xml
-from papers.search_index import update_search_vectors_for_notes
+from papers.search.index import update_search_vectors_for_notes
 
 DATASET_DIR = Path(__file__).resolve().parent / "dataset"
 REVIEW_PMID = 31649335

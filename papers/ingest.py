@@ -30,7 +30,7 @@ from papers.models import (
     RefreshJob,
 )
 from papers.pubmed.records import PaperRecord, ReferenceRecord
-from papers.search_index import update_search_vectors
+from papers.search.index import update_search_vectors
 
 logger = logging.getLogger(__name__)
 

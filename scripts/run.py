@@ -1,6 +1,7 @@
 """`make run`: migrate, load the dataset, then run a Celery worker, beat and the web server.
 
-Uses DATABASE_URL / REDIS_URL when set, else the embedded PostgreSQL and Redis under var/.
+Uses DATABASE_URL / REDIS_URL when set; for each one unset it starts the embedded server under
+var/ first and exports its URL, so every process below uses the same servers.
 With OFFLINE=1 it also starts the E-utilities replay server on the project's fixtures and
 points the app at it, so a PubMed refresh works without internet. Ctrl-C stops everything.
 """
@@ -17,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
 VAR_DIR = BASE_DIR / "var"
 PYTHON = sys.executable
 HOST, PORT = "127.0.0.1", os.environ.get("PORT", "8000")
@@ -76,41 +78,54 @@ def start(name: str, args: list[str]) -> subprocess.Popen:
     return subprocess.Popen(args, cwd=BASE_DIR, start_new_session=True)
 
 
+def stop(children: list[subprocess.Popen]) -> None:
+    """Stop every child's process group: SIGTERM, then SIGKILL after 10 seconds."""
+    # A second SIGTERM (make passes one on) must not cut the clean-up short.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for child in children:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGTERM)
+    for child in children:
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    # SIGTERM (`kill`, a process manager) stops everything as Ctrl-C does: each child runs in
+    # a session of its own, so a signal to this process group alone would orphan them.
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     os.environ.setdefault("DEBUG", "1")
+    signal.signal(signal.SIGTERM, _interrupt)
+    from irtkb import embedded
+
+    for name, url in embedded.start_missing().items():
+        print(f"embedded server: {name}={url}", flush=True)
     children: list[subprocess.Popen] = []
-    if os.environ.get("OFFLINE") == "1":
-        os.environ["EUTILS_BASE_URL"] = f"http://127.0.0.1:{REPLAY_PORT}/entrez/eutils/"
-        children.append(
-            start(
-                "replay server",
-                [
-                    PYTHON,
-                    "manage.py",
-                    "replay_eutils",
-                    "--fixtures",
-                    str(OFFLINE_FIXTURES),
-                    "--port",
-                    REPLAY_PORT,
-                ],
-            )
-        )
-        wait_for_http(os.environ["EUTILS_BASE_URL"])
-    manage("migrate", "--noinput")
-    manage("load_dataset")
-    login = ensure_admin()
-    celery = [PYTHON, "-m", "celery", "-A", "irtkb"]
-    children.append(start("worker", [*celery, "worker", "--loglevel=INFO", "--concurrency=2"]))
-    children.append(start("beat", [*celery, "beat", "--loglevel=INFO"]))
-    children.append(
-        start("web", [PYTHON, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"])
-    )
-    time.sleep(2)
-    print(
-        f"\n  irtkb is running at http://{HOST}:{PORT}/\n  {login}\n  Ctrl-C stops it.\n",
-        flush=True,
-    )
     try:
+        if os.environ.get("OFFLINE") == "1":
+            os.environ["EUTILS_BASE_URL"] = f"http://127.0.0.1:{REPLAY_PORT}/entrez/eutils/"
+            replay = [PYTHON, "-m", "eutils_replay", "--fixtures", str(OFFLINE_FIXTURES)]
+            children.append(start("replay server", [*replay, "--port", REPLAY_PORT]))
+            wait_for_http(os.environ["EUTILS_BASE_URL"])
+        manage("migrate", "--noinput")
+        manage("load_dataset")
+        login = ensure_admin()
+        celery = [PYTHON, "-m", "celery", "-A", "irtkb"]
+        children.append(start("worker", [*celery, "worker", "--loglevel=INFO", "--concurrency=2"]))
+        children.append(start("beat", [*celery, "beat", "--loglevel=INFO"]))
+        children.append(
+            start("web", [PYTHON, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"])
+        )
+        time.sleep(2)
+        print(
+            f"\n  irtkb is running at http://{HOST}:{PORT}/\n  {login}\n  Ctrl-C stops it.\n",
+            flush=True,
+        )
         while all(child.poll() is None for child in children):
             time.sleep(1)
         failed = [c.args for c in children if c.poll() is not None]
@@ -119,14 +134,7 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        for child in children:
-            if child.poll() is None:
-                os.killpg(child.pid, signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(child.pid, signal.SIGKILL)
+        stop(children)
 
 
 if __name__ == "__main__":

@@ -114,15 +114,16 @@ class PaperQuerySet(models.QuerySet):
             "links",
         )
 
-    @staticmethod
-    def therapy_condition(therapy) -> models.Q:
-        """Return the condition "tied to ``therapy``": one of its pivotal trials, cited by one
-        of its published notes, or the source of one of its reconstitution points.
+    def tied_to_therapy(self, therapy) -> PaperQuerySet:
+        """Return the papers tied to ``therapy``: one of its pivotal trials, cited by one of its
+        published notes, or the source of one of its reconstitution points.
 
         The one definition of a therapy's papers: the therapy pages, the therapy export and
-        the search filter all use it. One ``pk IN (… UNION …)`` subquery rather than joins:
-        no duplicate rows (so no DISTINCT), and PostgreSQL can read the few hundred ids first
-        and fetch those papers by primary key instead of testing every paper.
+        the search filter all use it (papers/views/usage.py answers the reverse question,
+        which therapies a paper is tied to, by the same three links). One
+        ``pk IN (… UNION …)`` subquery rather than joins: no duplicate rows (so no DISTINCT),
+        and PostgreSQL can read the few hundred ids first and fetch those papers by primary
+        key instead of testing every paper.
         """
         from papers.models import EvidenceNote, PivotalTrial, ReconstitutionPoint
 
@@ -136,11 +137,7 @@ class PaperQuerySet(models.QuerySet):
             .values("paper_id")
         )
         sources = ReconstitutionPoint.objects.filter(therapy=therapy).order_by().values("source_id")
-        return models.Q(pk__in=trials.union(cited, sources))
-
-    def tied_to_therapy(self, therapy) -> PaperQuerySet:
-        """Return the papers behind a therapy (see therapy_condition)."""
-        return self.filter(self.therapy_condition(therapy))
+        return self.filter(pk__in=trials.union(cited, sources))
 
     def count_by_year(self) -> list[dict]:
         """Return [{"pub_year": 2019, "count": 3}, ...] in year order (None last)."""

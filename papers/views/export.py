@@ -8,7 +8,8 @@ from django.utils.text import slugify
 
 from papers.export import EXPORT_CAP, FORMATS, ExportFormat, format_nlm_citation
 from papers.models import Paper, Therapy
-from papers.search import SearchForm, papers_for_therapy, search_papers
+from papers.search.query import search_papers
+from papers.views.forms import SearchForm
 
 
 def _format_or_404(fmt: str) -> ExportFormat:
@@ -47,7 +48,7 @@ def export_therapy(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     export_format = _format_or_404(fmt)
     therapy = get_object_or_404(Therapy, slug=slug)
     papers = (
-        papers_for_therapy(therapy)
+        Paper.objects.tied_to_therapy(therapy)
         .with_listing()
         .defer("search_vector")
         .order_by("-pub_date_sort", "-pk")

@@ -6,15 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from papers.export import EXPORT_CAP, FORMATS
-from papers.search import (
-    COUNT_CAP,
-    PAGE_SIZE,
-    RANK_WINDOW,
-    CappedPaginator,
-    SearchForm,
-    highlights,
-    search_papers,
-)
+from papers.search.highlight import highlights
+from papers.search.query import COUNT_CAP, PAGE_SIZE, RANK_WINDOW, CappedPaginator, search_papers
+from papers.views.forms import SearchForm
 
 
 def search(request: HttpRequest) -> HttpResponse:

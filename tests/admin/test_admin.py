@@ -122,7 +122,7 @@ def test_editing_a_note_reindexes_the_papers_it_cites_and_cited(admin_client):
     from django.contrib.postgres.search import SearchQuery
 
     from papers.models import Paper
-    from papers.search_index import update_search_vectors
+    from papers.search.index import update_search_vectors
 
     kept, dropped = PaperFactory(), PaperFactory()
     note = EvidenceNoteFactory(papers=[kept, dropped], statement="Zebrafishlike remission.")

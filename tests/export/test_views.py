@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from papers.models import Paper
-from papers.search_index import update_search_vectors
+from papers.search.index import update_search_vectors
 from papers.views import export as export_views
 from tests.factories import EvidenceNoteFactory, PaperFactory, TherapyFactory
 

@@ -120,7 +120,7 @@ def test_the_command_prints_a_summary(capsys):
 def test_note_text_is_searchable_with_the_papers_it_cites(loaded):
     from django.contrib.postgres.search import SearchQuery
 
-    from papers.search import SEARCH_CONFIG
+    from papers.search.index import SEARCH_CONFIG
 
     note = EvidenceNote.objects.published().filter(note_type="efficacy").first()
     cited_text = " ".join(

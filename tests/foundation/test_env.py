@@ -8,7 +8,7 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from irtkb.env import env_bool, env_int, env_list, env_url
+from irtkb.env import database_settings, env_bool, env_int, env_list, env_url
 
 
 @pytest.mark.parametrize(
@@ -71,3 +71,18 @@ def test_debug_is_off_unless_asked(monkeypatch):
     result = _settings_in_subprocess(env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_a_socket_url_puts_its_directory_in_host_with_its_case():
+    config = database_settings("postgresql://postgres@/irtkb?host=/Var/Run/PG", conn_max_age=60)
+
+    assert (config["HOST"], config["NAME"], config["USER"]) == ("/Var/Run/PG", "irtkb", "postgres")
+    assert "OPTIONS" not in config
+    assert config["CONN_MAX_AGE"] == 60
+
+
+def test_a_tcp_url_is_read_as_dj_database_url_reads_it():
+    config = database_settings("postgres://u:p@db.example:5433/kb?sslmode=require")
+
+    assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.example", 5433, "kb")
+    assert config["OPTIONS"] == {"sslmode": "require"}

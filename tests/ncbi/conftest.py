@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from papers.eutils_replay import running_replay_server
+from eutils_replay import running_replay_server
 from papers.ncbi import NcbiConfig
 from papers.ncbi.ratelimit import redis_client
 from tests.ncbi.synthetic import FIRST_SYNTHETIC_PMID, write_synthetic_pubmed

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from papers.eutils_replay.replies import pubmed_article_set
+from eutils_replay.replies import pubmed_article_set
 
 # Far above any PMID NCBI has assigned, so these can never be mistaken for real records.
 FIRST_SYNTHETIC_PMID = 99_100_001

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from lxml import etree
 
-from papers.eutils_replay import Faults
+from eutils_replay import Faults
 from papers.ncbi import (
     BATCH_SIZE,
     InvalidIdentifierError,

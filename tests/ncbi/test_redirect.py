@@ -37,7 +37,6 @@ def test_it_sends_every_entrez_function_to_the_configured_server(replay, rate_ke
         for handle in (
             Entrez.efetch(db="pubmed", id="99000001", retmode="xml"),
             Entrez.esearch(db="pubmed", term="99000001"),
-            Entrez.epost(db="pubmed", id="99000001"),
             Entrez.elink(dbfrom="pubmed", db="pubmed", id="99000001"),
         ):
             handle.read()
@@ -46,7 +45,6 @@ def test_it_sends_every_entrez_function_to_the_configured_server(replay, rate_ke
     assert [(r.endpoint, r.status) for r in replay.requests] == [
         ("efetch", 200),
         ("esearch", 200),
-        ("epost", 200),
         ("elink", 200),
     ]
     assert all(r.api_key for r in replay.requests)

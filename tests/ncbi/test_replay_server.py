@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from Bio import Entrez
-from django.core.management import CommandError, call_command
 from lxml import etree
 
-from papers.eutils_replay import Faults, FixtureIndex, running_replay_server
-from papers.eutils_replay.faults import FaultPlan
+from eutils_replay import Faults, FixtureIndex, running_replay_server
+from eutils_replay.faults import FaultPlan
 from papers.ncbi import redirect
 from tests.ncbi.conftest import FIXTURES_DIR, make_config
 
@@ -116,11 +110,17 @@ def test_efetch_accepts_form_encoded_post_bodies(replay):
     assert replay.requests[-1].method == "POST"
 
 
-def test_epost_then_efetch_serves_the_posted_ids_page_by_page(replay, rate_key):
+def test_esearch_with_history_then_efetch_serves_the_hits_page_by_page(replay, rate_key):
+    # Watched searches (issue 12) page through a search's hits from the history server.
     with redirect.using(make_config(replay, rate_key)):
-        posted = Entrez.read(Entrez.epost(db="pubmed", id="99000001,99000002,99000003,5"))
-    webenv, query_key = posted["WebEnv"], posted["QueryKey"]
+        found = Entrez.read(
+            Entrez.esearch(
+                db="pubmed", term="99000001 OR 99000002 OR 99000003 OR 5", usehistory="y"
+            )
+        )
+    webenv, query_key = found["WebEnv"], found["QueryKey"]
     assert webenv.startswith("MCID_")
+    assert found["Count"] == "3"
 
     pages = [
         pmids_in(
@@ -138,7 +138,7 @@ def test_epost_then_efetch_serves_the_posted_ids_page_by_page(replay, rate_key):
         for start in (0, 2)
     ]
 
-    assert pages == [[99000001, 99000002], [99000003]]
+    assert pages == [[99000003, 99000002], [99000001]]
 
 
 def test_efetch_with_an_unknown_history_entry_is_an_error_reply(replay):
@@ -286,91 +286,3 @@ def test_it_writes_the_request_log_as_json_lines(tmp_path):
     ]
     assert lines[0]["term"] == "99000001"
     assert lines[0]["time"] <= lines[1]["time"]
-
-
-def test_the_command_refuses_a_missing_fixtures_directory(tmp_path):
-    with pytest.raises(CommandError, match="fixtures directory not found"):
-        call_command("replay_eutils", fixtures=str(tmp_path / "nowhere"), port=0)
-
-
-def test_the_command_refuses_impossible_fault_rates():
-    with pytest.raises(CommandError, match=r"within 0\.\.1"):
-        call_command("replay_eutils", fixtures=str(FIXTURES_DIR), port=0, rate_500=2.0)
-
-
-def test_the_command_says_when_its_port_is_taken():
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        with pytest.raises(CommandError, match="in use"):
-            call_command("replay_eutils", fixtures=str(FIXTURES_DIR), port=port)
-
-
-def test_the_command_serves_fixtures_over_http(tmp_path):
-    port = _free_port()
-    log_path = tmp_path / "log.jsonl"
-    command = [
-        sys.executable,
-        "manage.py",
-        "replay_eutils",
-        "--fixtures",
-        str(FIXTURES_DIR),
-        "--port",
-        str(port),
-        "--log",
-        str(log_path),
-        "--fail-first",
-        "1",
-        "--fail-first-with",
-        "500",
-    ]
-    process = subprocess.Popen(
-        command,
-        cwd=Path(__file__).resolve().parents[2],
-        env=os.environ.copy(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}/entrez/eutils/"
-        _wait_until_up(base, process)
-        first = _status(base + "efetch.fcgi?db=pubmed&id=31649335")
-        with urllib.request.urlopen(base + "efetch.fcgi?db=pubmed&id=31649335", timeout=5) as r:
-            body = r.read()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-    assert first == 500
-    assert pmids_in(body) == [REVIEW_PMID]
-    assert [json.loads(line)["status"] for line in log_path.read_text().splitlines()] == [500, 200]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _status(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as reply:
-            return reply.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-
-
-def _wait_until_up(base: str, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"replay_eutils exited: {process.stderr.read().decode()}")
-        try:
-            # The banner page is not an E-utility, so it is not logged and draws no fault.
-            with urllib.request.urlopen(base, timeout=1) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("replay_eutils did not start")

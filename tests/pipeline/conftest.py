@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from papers.eutils_replay import running_replay_server
+from eutils_replay import running_replay_server
 
 PUBMED_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "pubmed"
 

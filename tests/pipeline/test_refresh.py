@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
+from eutils_replay import Faults
 from papers import refresh
-from papers.eutils_replay import Faults
 from papers.models import Paper, PaperChange, Reference, RefreshJob
 from papers.ncbi import InvalidIdentifierError
 

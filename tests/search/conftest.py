@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from papers.models import Paper
-from papers.search_index import update_search_vectors
+from papers.search.index import update_search_vectors
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F
 
 from papers.models import EvidenceNote, Paper
-from papers.search_index import (
+from papers.search.index import (
     SEARCH_CONFIG,
     update_search_vectors,
     update_search_vectors_for_notes,

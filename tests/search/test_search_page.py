@@ -7,8 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from papers import search as search_module
 from papers.models import EvidenceNote
+from papers.search import query as search_module
 from tests.factories import (
     AuthorFactory,
     AuthorshipFactory,

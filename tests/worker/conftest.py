@@ -22,8 +22,9 @@ def database_url_for_test_db() -> str:
     """Return a DATABASE_URL naming the test database pytest-django created."""
     db = connection.settings_dict
     host = db["HOST"] or "127.0.0.1"
-    host = quote(host, safe="") if host.startswith("/") else host  # a Unix socket directory
     port = f":{db['PORT']}" if db["PORT"] else ""
+    if host.startswith("/"):  # a Unix socket directory, in libpq's case-preserving ?host= form
+        return f"postgresql://{db['USER']}@{port}/{db['NAME']}?host={quote(host, safe='/')}"
     return f"postgresql://{db['USER']}@{host}{port}/{db['NAME']}"
 
 

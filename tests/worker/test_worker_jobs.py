@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
+from eutils_replay import Faults, running_replay_server
 from papers import refresh
-from papers.eutils_replay import Faults, running_replay_server
 from papers.models import Paper, PaperChange, RefreshJob
 from papers.tasks import BROKER_DOWN, enqueue_job
 from tests.pipeline.conftest import PUBMED_FIXTURES

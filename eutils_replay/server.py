@@ -12,12 +12,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from papers.eutils_replay import faults as fault_kinds
-from papers.eutils_replay import replies
-from papers.eutils_replay.endpoints import Eutils, Params, Reply
-from papers.eutils_replay.faults import FaultPlan, Faults
-from papers.eutils_replay.fixtures import FixtureIndex
-from papers.eutils_replay.requestlog import LoggedRequest, RequestLog
+from eutils_replay import faults as fault_kinds
+from eutils_replay import replies
+from eutils_replay.endpoints import Eutils, Params, Reply
+from eutils_replay.faults import FaultPlan, Faults
+from eutils_replay.fixtures import FixtureIndex
+from eutils_replay.requestlog import LoggedRequest, RequestLog
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,6 @@ DEFAULT_BASE_PATH = "/entrez/eutils/"
 _ENDPOINTS = {
     "efetch.fcgi": "efetch",
     "esearch.fcgi": "esearch",
-    "epost.fcgi": "epost",
     "elink.fcgi": "elink",
 }
 
@@ -116,7 +115,7 @@ class ReplayHandler(BaseHTTPRequestHandler):
     """Route one request to an E-utility, injecting the fault the server's plan picks."""
 
     server: ReplayServer
-    server_version = "replay_eutils/1"
+    server_version = "eutils_replay/1"
 
     def do_GET(self) -> None:
         self._handle(parse_qs(urlsplit(self.path).query, keep_blank_values=True))
@@ -139,7 +138,7 @@ class ReplayHandler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         server = self.server
         if path.rstrip("/") == server.base_path.rstrip("/"):
-            banner = f"replay_eutils: {len(server.index)} PubMed records from {server.fixtures_dir}"
+            banner = f"eutils_replay: {len(server.index)} PubMed records from {server.fixtures_dir}"
             self._send(200, banner.encode() + b"\n", "text/plain; charset=UTF-8")
             return
         name = path[len(server.base_path) :] if path.startswith(server.base_path) else None
@@ -165,7 +164,7 @@ class ReplayHandler(BaseHTTPRequestHandler):
             return
         if fault == fault_kinds.ERROR_REPLY:
             reply = Reply(
-                replies.error_reply(endpoint, "Search Backend failed (injected by replay_eutils)"),
+                replies.error_reply(endpoint, "Search Backend failed (injected by eutils_replay)"),
                 ids=_count_ids(params),
             )
         else:

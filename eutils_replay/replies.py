@@ -14,8 +14,6 @@ _DECLARATION = '<?xml version="1.0" encoding="UTF-8" ?>\n'
 _DOCTYPES = {
     "eSearchResult": '<!DOCTYPE eSearchResult PUBLIC "-//NLM//DTD esearch 20060628//EN" '
     '"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd">\n',
-    "ePostResult": '<!DOCTYPE ePostResult PUBLIC "-//NLM//DTD epost 20090526//EN" '
-    '"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20090526/epost.dtd">\n',
     "eLinkResult": '<!DOCTYPE eLinkResult PUBLIC "-//NLM//DTD elink 20101123//EN" '
     '"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20101123/elink.dtd">\n',
     "eFetchResult": '<!DOCTYPE eFetchResult PUBLIC "-//NLM//DTD efetch 20131226//EN" '
@@ -24,7 +22,6 @@ _DOCTYPES = {
 ROOT_FOR_ENDPOINT = {
     "efetch": "eFetchResult",
     "esearch": "eSearchResult",
-    "epost": "ePostResult",
     "elink": "eLinkResult",
 }
 
@@ -79,21 +76,6 @@ def esearch_result(
             )
         parts.append("<WarningList><OutputMessage>No items found.</OutputMessage></WarningList>")
     return _document("eSearchResult", "".join(parts))
-
-
-def epost_result(*, query_key: int, webenv: str, invalid_ids: Sequence[str] = ()) -> bytes:
-    """Return an ePostResult naming the history entry that now holds the posted ids."""
-    invalid = ""
-    if invalid_ids:
-        invalid = (
-            "\n\t<InvalidIdList>"
-            + "".join(f"<Id>{escape(i)}</Id>" for i in invalid_ids)
-            + "</InvalidIdList>"
-        )
-    return _document(
-        "ePostResult",
-        f"{invalid}\n\t<QueryKey>{query_key}</QueryKey>\n\t<WebEnv>{escape(webenv)}</WebEnv>\n",
-    )
 
 
 def elink_result(link_sets: Sequence[tuple[Sequence[int], dict[str, Sequence[int]]]]) -> bytes:

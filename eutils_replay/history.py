@@ -1,4 +1,4 @@
-"""The history server: id lists kept under (WebEnv, query_key) by epost and esearch."""
+"""The history server: id lists kept under (WebEnv, query_key) by esearch with usehistory=y."""
 
 from __future__ import annotations
 

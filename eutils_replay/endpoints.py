@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from papers.eutils_replay import replies
-from papers.eutils_replay.fixtures import FixtureIndex
-from papers.eutils_replay.history import History
+from eutils_replay import replies
+from eutils_replay.fixtures import FixtureIndex
+from eutils_replay.history import History
 
 Params = dict[str, list[str]]
 XML = "text/xml; charset=UTF-8"
@@ -38,7 +38,12 @@ class BadParameter(Exception):
 
 
 class Eutils:
-    """Answer efetch, esearch, epost and elink from a fixture index and a history store."""
+    """Answer efetch, esearch and elink from a fixture index and a history store.
+
+    esearch with ``usehistory=y`` (then efetch by ``WebEnv``/``query_key``) and elink are not
+    used by the app today: they are kept for watched PubMed searches and related papers
+    (issue 12), which need the history server and pubmed_pubmed links offline.
+    """
 
     def __init__(self, index: FixtureIndex, history: History | None = None) -> None:
         self.index = index
@@ -133,17 +138,6 @@ class Eutils:
             else:
                 not_found.append(value)
         return sorted(hits, reverse=True), " OR ".join(translated), not_found
-
-    def _epost(self, params: Params) -> Reply:
-        _require_pubmed(params, "db")
-        raw = _ids(params)
-        if not raw:
-            raise BadParameter("Empty id list - nothing todo")
-        ids = _numeric(raw)
-        invalid = [value for value in raw if not value.isdigit()]
-        query_key, webenv = self.history.store(ids, _one(params, "WebEnv"))
-        body = replies.epost_result(query_key=query_key, webenv=webenv, invalid_ids=invalid)
-        return Reply(body, ids=len(raw))
 
     def _elink(self, params: Params) -> Reply:
         _require_pubmed(params, "dbfrom")

@@ -1,4 +1,4 @@
-"""Full-text search over papers: the filter form, the ranked query, and highlighted snippets.
+"""Full-text search over papers: the text query, the filters, counting and ranking.
 
 The query text goes to PostgreSQL's websearch_to_tsquery, which accepts anything a person types
 ("quoted phrases", -exclusions, "or") and never raises a syntax error. Author last names are
@@ -9,31 +9,18 @@ are added to the query as alternatives, so "Lünnemann" or "Lunemann" find Lüne
 
 from __future__ import annotations
 
-import html
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
-from django import forms
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from papers.markup import strip_tags
-from papers.models import (
-    EvidenceNote,
-    Journal,
-    Paper,
-    Reference,
-    Therapy,
-)
-from papers.search_index import SEARCH_CONFIG
+from papers.models import EvidenceNote, Journal, Paper, Reference
+from papers.search.index import SEARCH_CONFIG
 
-MAX_QUERY_LENGTH = 300
 PAGE_SIZE = 20
 # Counting every match of a very common word reads each match's stored vector and costs more
 # than the page itself (100 ms for 10,000 matches on the benchmark machine); past this many the
@@ -51,10 +38,6 @@ RANK_ALL_LIMIT = COUNT_CAP
 RANK_WINDOW = 500
 # The order of the "paper_recent" index, so newest-first pages and the rank window use it.
 NEWEST_FIRST = ("-pub_date_sort", "-pmid")
-# Sentinels ts_headline wraps around matches; irtkb_plain removes them from the source text,
-# so after HTML-escaping the snippet they can only mean "highlight here".
-_MARK_START = "\x02"
-_MARK_END = "\x03"
 
 # PubMed's commonest publication types (NLM's controlled list); the filter offers these.
 PUBLICATION_TYPES = [
@@ -85,95 +68,6 @@ PUBLICATION_TYPES = [
 _NAME_WORD_RE = re.compile(r"(?<![\w-])([^\W\d_]{4,})")
 _QUOTED_RE = re.compile(r'"[^"]*"?')
 _OPERATOR_WORDS = {"or", "and", "not"}
-
-
-class SearchForm(forms.Form):
-    """Validate the search page's query string; every field is optional."""
-
-    SORT_CHOICES = [("relevance", "relevance"), ("newest", "newest first")]
-    RETRACTED_CHOICES = [
-        ("", "include retracted papers"),
-        ("only", "retracted papers only"),
-        ("exclude", "exclude retracted papers"),
-    ]
-
-    q = forms.CharField(label="Search", required=False, strip=True)
-    therapy = forms.ModelChoiceField(
-        queryset=Therapy.objects.all(),
-        to_field_name="slug",
-        required=False,
-        empty_label="any therapy",
-        error_messages={"invalid_choice": "There is no therapy with that name."},
-    )
-    year_from = forms.IntegerField(label="From year", required=False, min_value=1800)
-    year_to = forms.IntegerField(label="To year", required=False, max_value=2100)
-    publication_type = forms.ChoiceField(
-        label="Publication type",
-        required=False,
-        choices=[("", "any type"), *((value, value) for value in PUBLICATION_TYPES)],
-        error_messages={"invalid_choice": "“%(value)s” is not a publication type we filter on."},
-    )
-    journal = forms.CharField(
-        label="Journal",
-        required=False,
-        max_length=300,
-        help_text="Full title or abbreviation, e.g. “Nat Rev Neurol”.",
-    )
-    cited_by_review = forms.BooleanField(label="Cited by the review", required=False)
-    has_notes = forms.BooleanField(label="Cited by evidence notes", required=False)
-    retracted = forms.ChoiceField(label="Retracted", required=False, choices=RETRACTED_CHOICES)
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
-
-    def __init__(self, data=None, *args, **kwargs):
-        if data is not None:
-            data = _without_control_characters(data)
-        super().__init__(data, *args, **kwargs)
-
-    def clean_q(self) -> str:
-        query = " ".join(self.cleaned_data["q"].split())
-        if len(query) > MAX_QUERY_LENGTH:
-            raise forms.ValidationError(
-                f"Search terms are limited to {MAX_QUERY_LENGTH} characters "
-                f"(this one has {len(query)})."
-            )
-        return query
-
-    def clean_journal(self) -> str:
-        return " ".join(self.cleaned_data["journal"].split())
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
-        if year_from and year_to and year_from > year_to:
-            self.add_error("year_to", "“To year” must not be before “From year”.")
-        return cleaned
-
-    @property
-    def has_criteria(self) -> bool:
-        """Return whether the valid form asks for anything (a query or any filter)."""
-        fields = ("q", "therapy", "year_from", "year_to", "publication_type", "journal")
-        flags = ("cited_by_review", "has_notes", "retracted")
-        return any(self.cleaned_data.get(name) not in (None, "") for name in fields) or any(
-            self.cleaned_data.get(name) for name in flags
-        )
-
-
-def _without_control_characters(data):
-    """Return a copy of ``data`` with NUL and other control characters removed from values.
-
-    PostgreSQL text cannot hold NUL at all, and no other control character means anything in
-    a search, so they are dropped rather than reported.
-    """
-    cleaned = data.copy()
-    for key in list(cleaned.keys()):
-        cleaned.setlist(
-            key,
-            [
-                "".join(ch for ch in value if ch in "\t\n" or unicodedata.category(ch) != "Cc")
-                for value in data.getlist(key)
-            ],
-        )
-    return cleaned
 
 
 @dataclass(frozen=True)
@@ -265,22 +159,17 @@ def search_papers(criteria: dict) -> SearchOutcome:
     query = build_text_query(criteria.get("q", ""))
     if query is not None:
         matches = matches.filter(search_vector=query)
+    therapy = criteria.get("therapy")
+    if therapy:
+        matches = matches.tied_to_therapy(therapy)
     filters = _filters_q(criteria)
     matches = matches.filter(filters)
     return SearchOutcome(
         matches=matches,
         query=query,
         sort=criteria.get("sort") or "relevance",
-        filtered=bool(filters),
+        filtered=bool(filters) or bool(therapy),
     )
-
-
-def papers_for_therapy(therapy: Therapy) -> QuerySet:
-    """Return the papers tied to a therapy: cited by its published notes, pivotal, or charted.
-
-    The same set as the therapy pages show (PaperQuerySet.therapy_condition defines it).
-    """
-    return Paper.objects.tied_to_therapy(therapy)
 
 
 def _published_citations() -> QuerySet:
@@ -290,10 +179,8 @@ def _published_citations() -> QuerySet:
 
 
 def _filters_q(criteria: dict) -> Q:
-    """Return the filter part of a search as one Q (everything but the text query)."""
+    """Return the filter part of a search as one Q (all but the text query and the therapy)."""
     condition = Q()
-    if criteria.get("therapy"):
-        condition &= Paper.objects.therapy_condition(criteria["therapy"])
     if criteria.get("year_from"):
         condition &= Q(pub_year__gte=criteria["year_from"])
     if criteria.get("year_to"):
@@ -414,68 +301,3 @@ class CappedPaginator(Paginator):
     @property
     def count_is_capped(self) -> bool:
         return self._count > COUNT_CAP
-
-
-@dataclass(frozen=True)
-class Highlight:
-    title: SafeString
-    snippet: SafeString
-
-
-def highlights(papers: list[Paper], query: SearchQuery | None) -> dict[int, Highlight]:
-    """Return the highlighted title and abstract snippet of each paper, in one query."""
-    if query is None:
-        return {
-            paper.pk: Highlight(
-                title=escape(paper.title_text),
-                snippet=escape(_leading_words(_abstract_text(paper), 40)),
-            )
-            for paper in papers
-        }
-    rows = (
-        Paper.objects.filter(pk__in=[paper.pk for paper in papers])
-        .annotate(
-            title_marked=SearchHeadline(
-                Func(F("title"), function="irtkb_plain", output_field=TextField()),
-                query,
-                config=SEARCH_CONFIG,
-                start_sel=_MARK_START,
-                stop_sel=_MARK_END,
-                highlight_all=True,
-            ),
-            snippet_marked=SearchHeadline(
-                Func(F("abstract"), function="irtkb_abstract_text", output_field=TextField()),
-                query,
-                config=SEARCH_CONFIG,
-                start_sel=_MARK_START,
-                stop_sel=_MARK_END,
-                max_words=50,
-                min_words=25,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
-        )
-        .values_list("pk", "title_marked", "snippet_marked")
-    )
-    return {
-        pk: Highlight(title=render_marked(title), snippet=render_marked(snippet))
-        for pk, title, snippet in rows
-    }
-
-
-def render_marked(text: str | None) -> SafeString:
-    """Return headline text as HTML: everything escaped except the highlight sentinels."""
-    # The text still carries nh3's entities (&lt;, &amp;); decode them so they are escaped once.
-    escaped = escape(html.unescape(text or ""))
-    # Safe: every character came through escape(); only our own <mark> tags are added.
-    return mark_safe(escaped.replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>"))
-
-
-def _abstract_text(paper: Paper) -> str:
-    sections = paper.abstract if isinstance(paper.abstract, list) else []
-    return " ".join(strip_tags(section.get("text", "")) for section in sections)
-
-
-def _leading_words(text: str, count: int) -> str:
-    words = text.split()
-    return " ".join(words[:count]) + (" …" if len(words) > count else "")
