@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -86,3 +86,41 @@ def database_settings(url: str, *, conn_max_age: int = 0) -> dict:
         if not options:
             config.pop("OPTIONS")
     return dict(config)
+
+
+# scheme: (default port, STARTTLS, implicit TLS)
+_EMAIL_SCHEMES = {
+    "smtp": (25, False, False),
+    "smtp+starttls": (587, True, False),
+    "smtps": (465, False, True),
+}
+
+
+def env_email_url(name: str) -> dict[str, object]:
+    """Return Django's SMTP settings from a URL such as ``smtp+starttls://user:pass@host:587``.
+
+    ``smtp://`` is plain SMTP, ``smtp+starttls://`` upgrades with STARTTLS, ``smtps://`` is
+    TLS from the first byte. Returns {} when the variable is unset.
+    """
+    raw = env_str(name)
+    if not raw:
+        return {}
+    parts = urlsplit(raw)
+    if parts.scheme not in _EMAIL_SCHEMES:
+        allowed = ", ".join(f"{s}://" for s in _EMAIL_SCHEMES)
+        raise ImproperlyConfigured(f"{name} must start with one of: {allowed}.")
+    default_port, use_tls, use_ssl = _EMAIL_SCHEMES[parts.scheme]
+    try:
+        port = parts.port or default_port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has a port that is not a number.") from None
+    if not parts.hostname:
+        raise ImproperlyConfigured(f"{name} has no host.")
+    return {
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+    }

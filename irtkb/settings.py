@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from irtkb import embedded
-from irtkb.env import database_settings, env_bool, env_int, env_list, env_str, env_url
+from irtkb.env import (
+    database_settings,
+    env_bool,
+    env_email_url,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -145,7 +154,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -184,3 +192,53 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- Accounts: logins, roles, throttled logins, sessions, e-mail (accounts/) -----------------
+# Kept in one block so it can move as a whole; reads nothing but environment variables.
+INSTALLED_APPS += ["axes", "accounts"]
+# Last, as django-axes asks: it turns a login refused during a lockout into the lockout page.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+# Axes first: a locked-out username+address is refused before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "papers:home"
+LOGOUT_REDIRECT_URL = "papers:home"
+
+# Failed logins, site and admin alike, counted per username and client address in PostgreSQL
+# (axes' database handler, so every web process sees the same counts).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+# The client address is REMOTE_ADDR: behind a proxy that would be the proxy's, so a proxy
+# setup must also tell axes which header to trust (AXES_IPWARE_* with django-ipware).
+
+# Readers' sessions last two weeks; staff's end sooner (accounts/sessions.py).
+SESSION_COOKIE_AGE = env_int("SESSION_SECONDS", 14 * 24 * 60 * 60, minimum=60)
+STAFF_SESSION_SECONDS = env_int("STAFF_SESSION_SECONDS", 8 * 60 * 60, minimum=60)
+if STAFF_SESSION_SECONDS > SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured(
+        f"STAFF_SESSION_SECONDS={STAFF_SESSION_SECONDS} must not exceed "
+        f"SESSION_SECONDS={SESSION_COOKIE_AGE}."
+    )
+
+# Password-reset mail. Development (DEBUG) and a server without EMAIL_URL print mail to the
+# log instead of sending it; EMAIL_BACKEND overrides either.
+_smtp = env_email_url("EMAIL_URL")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG or not _smtp
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = _smtp.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _smtp.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _smtp.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _smtp.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _smtp.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _smtp.get("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "irtkb <noreply@localhost>")
+EMAIL_TIMEOUT = 10

@@ -3,5 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("curate/", include("papers.curation_urls")),
     path("", include("papers.urls")),
 ]

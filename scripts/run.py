@@ -9,7 +9,6 @@ points the app at it, so a PubMed refresh works without internet. Ctrl-C stops e
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -30,34 +29,20 @@ def manage(*args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, check=True)
 
 
-def ensure_admin() -> str:
-    """Create the admin account once with a random password; return the login line to print."""
-    credentials = VAR_DIR / "admin-credentials.txt"
-    password = secrets.token_urlsafe(12)
-    code = (
-        "from django.contrib.auth import get_user_model\n"
-        "User = get_user_model()\n"
-        "created = not User.objects.filter(username='admin').exists()\n"
-        "if created:\n"
-        f"    User.objects.create_superuser('admin', 'admin@localhost', {password!r})\n"
-        "print('created' if created else 'exists')\n"
-    )
+def ensure_accounts(var_dir: Path = VAR_DIR) -> list[str]:
+    """Create the admin, curator and editor accounts once; return the login lines to print.
+
+    Each gets a random password kept in ``var_dir/<username>-credentials.txt`` (mode 600);
+    later runs print the saved password and never change it (accounts/local_accounts.py).
+    """
     out = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", code],
+        [PYTHON, "manage.py", "ensure_local_accounts", "--credentials-dir", str(var_dir)],
         cwd=BASE_DIR,
         check=True,
         capture_output=True,
         text=True,
-    ).stdout.strip()
-    if out.endswith("created"):
-        VAR_DIR.mkdir(exist_ok=True)
-        credentials.write_text(f"admin {password}\n")
-        credentials.chmod(0o600)
-        return f"admin login: admin / {password}  (saved in {credentials})"
-    if credentials.exists():
-        user, saved = credentials.read_text().split()
-        return f"admin login: {user} / {saved}  (from {credentials})"
-    return "admin login: user 'admin' exists; set a password with `manage.py changepassword admin`"
+    ).stdout
+    return [line for line in out.splitlines() if " login: " in line]
 
 
 def wait_for_http(url: str, timeout: float = 20.0) -> None:
@@ -114,7 +99,7 @@ def main() -> int:
             wait_for_http(os.environ["EUTILS_BASE_URL"])
         manage("migrate", "--noinput")
         manage("load_dataset")
-        login = ensure_admin()
+        logins = ensure_accounts()
         celery = [PYTHON, "-m", "celery", "-A", "irtkb"]
         children.append(start("worker", [*celery, "worker", "--loglevel=INFO", "--concurrency=2"]))
         children.append(start("beat", [*celery, "beat", "--loglevel=INFO"]))
@@ -122,8 +107,9 @@ def main() -> int:
             start("web", [PYTHON, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"])
         )
         time.sleep(2)
+        shown = "".join(f"  {line}\n" for line in logins)
         print(
-            f"\n  irtkb is running at http://{HOST}:{PORT}/\n  {login}\n  Ctrl-C stops it.\n",
+            f"\n  irtkb is running at http://{HOST}:{PORT}/\n{shown}  Ctrl-C stops it.\n",
             flush=True,
         )
         while all(child.poll() is None for child in children):
