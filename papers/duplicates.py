@@ -36,7 +36,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from papers.cache import bump_content_version
 from papers.models import Paper, PaperChange, PaperLink
-from papers.search_index import update_search_vectors
+from papers.search.index import update_search_vectors
 
 # The change-log field name of a merge entry (PaperChange.field).
 MERGE_FIELD = "merged_duplicate"
