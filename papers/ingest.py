@@ -15,7 +15,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from papers.cache import bump_content_version
+from papers.content_version import mark_content_changed
 from papers.models import (
     Author,
     Authorship,
@@ -170,7 +170,7 @@ def upsert_papers(
     summary.paper_ids = {p.pmid: p.pk for p in [*to_create, *to_update, *fetched_only]}
     update_search_vectors(paper_ids=[*summary.new, *summary.changed])
     if summary.new or summary.changed or flagged:
-        bump_content_version()  # bulk writes send no signals; cached pages must go stale
+        mark_content_changed()  # bulk writes send no signals; cached pages must go stale
     return summary
 
 
@@ -605,7 +605,7 @@ def mark_not_found(*, pmids: Iterable[int], reason: str = "not found in PubMed")
         .update(fetch_state=Paper.FetchState.NOT_FOUND, fetch_error=reason)
     )
     if updated:
-        bump_content_version()
+        mark_content_changed()
     return updated
 
 
@@ -618,7 +618,7 @@ def mark_failed(*, pmids: Iterable[int], reason: str) -> int:
         .update(fetch_state=Paper.FetchState.FAILED, fetch_error=reason[:2000])
     )
     if updated:
-        bump_content_version()
+        mark_content_changed()
     return updated
 
 
@@ -632,7 +632,7 @@ def mark_deleted(*, pmids: Iterable[int], job: RefreshJob | None = None) -> int:
     )
     updated = Paper.objects.filter(pk__in=[p.pk for p in papers]).update(deleted_from_pubmed=True)
     if updated:
-        bump_content_version()
+        mark_content_changed()
     return updated
 
 
@@ -677,5 +677,5 @@ def sync_reference_list(*, review: Paper, references: Sequence[ReferenceRecord])
         (to_update if row.pk else to_create).append(row)
     Reference.objects.bulk_create(to_create)
     Reference.objects.bulk_update(to_update, ["citation", "pmid", "doi", "pmcid", "paper"])
-    bump_content_version()
+    mark_content_changed()
     return sorted(p.pmid for p in by_pmid.values() if p.fetch_state != Paper.FetchState.FETCHED)

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from papers.cache import bump_content_version
+from papers.content_version import mark_content_changed
 from papers.ingest import (
     mark_deleted,
     mark_failed,
@@ -265,7 +265,7 @@ def _keep_doi_only_papers(dois: Sequence[str]) -> None:
     Paper.objects.annotate(doi_lower=Lower("doi")).filter(
         doi_lower__in=[d.lower() for d in dois], pmid__isnull=True
     ).update(not_in_pubmed=True)
-    bump_content_version()  # bulk writes send no signals; cached pages must go stale
+    mark_content_changed()  # bulk writes send no signals; cached pages must go stale
 
 
 def _fetch_batch(batch: Sequence[int]) -> BatchOutcome:
