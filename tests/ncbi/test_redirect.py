@@ -1,4 +1,4 @@
-"""papers.ncbi.redirect bends Bio.Entrez through one private name; these tests guard it."""
+"""papers.pubmed.redirect bends Bio.Entrez through one private name; these tests guard it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from Bio import Entrez
 
-from papers.ncbi import redirect
-from papers.ncbi.config import NCBI_EUTILS_URL, NcbiConfig
+from papers.pubmed import redirect
+from papers.pubmed.config import NCBI_EUTILS_URL, NcbiConfig
 from tests.ncbi.conftest import make_config
 
 
