@@ -18,7 +18,7 @@ def test_biopython_still_has_the_private_function_we_wrap():
     original = getattr(Entrez._build_request, "__wrapped__", Entrez._build_request)
 
     # If this fails after a Biopython upgrade, re-read Bio/Entrez/__init__.py and
-    # papers/ncbi/redirect.py before changing the expected signature.
+    # papers/pubmed/redirect.py before changing the expected signature.
     assert str(inspect.signature(original)) == redirect.EXPECTED_SIGNATURE
     assert Entrez._build_request.irtkb_wrapped is True
 
