@@ -13,7 +13,10 @@ Bio.Entrez._open, which sends the request, is left alone but set up deliberately
 - it spaces requests 0.37 s apart (0.1 s with an API key) within one process; the shared Redis
   bucket (papers.pubmed.ratelimit) spaces requests at least that far apart across all processes,
   so Biopython's own check finds nothing left to wait for and never doubles a wait;
-- it calls ``urlopen(request)`` without a timeout, so the Request we build pins one.
+- it calls ``urlopen(request)`` without a timeout, so the Request we build pins one;
+- ``urlopen`` builds urllib's opener on its first call, and with it an SSL context that loads
+  the system's CA certificates; ``warm_up()`` does that before the first rate-limit slot is
+  taken (see there).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import inspect
+import urllib.request
 from collections.abc import Iterator
 from urllib.request import Request
 
@@ -88,6 +92,18 @@ def install() -> None:
     Entrez._build_request = build_request
     Entrez.max_tries = 1
     Entrez.sleep_between_tries = 0
+
+
+def warm_up() -> None:
+    """Build urllib's opener now, unless something already did, rather than inside a request.
+
+    The first ``urlopen()`` of a process builds it, loading the CA certificates: 30 ms on an
+    idle machine, 200 ms on a busy one. Spent after the shared rate limiter had handed out
+    the slot, that made a fresh worker's first request arrive late, close behind the next
+    process's, and NCBI counts arrivals. The transport calls this before taking a slot.
+    """
+    if getattr(urllib.request, "_opener", None) is None:
+        urllib.request.install_opener(urllib.request.build_opener())
 
 
 @contextlib.contextmanager

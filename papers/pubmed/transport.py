@@ -57,6 +57,7 @@ def request_xml(
     if endpoint not in _ENDPOINTS:
         raise ValueError(f"unknown E-utility {endpoint!r}")
     limiter = rate_limiter_for(config)
+    redirect.warm_up()  # nothing slow may happen between taking a slot and sending
     reason = ""
     for attempt in range(1, config.max_attempts + 1):
         limiter.acquire()
