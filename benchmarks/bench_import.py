@@ -38,7 +38,7 @@ from lxml import etree  # noqa: E402
 
 from benchmarks.pubmed_xml import write_records  # noqa: E402
 from eutils_replay import running_replay_server  # noqa: E402
-from papers.pubmed.parse import parse_pubmed_xml  # noqa: E402
+from papers.pubmed import parse_pubmed_xml  # noqa: E402
 
 COUNT = int(os.environ.get("BENCH_RECORDS", "10000"))
 

@@ -13,6 +13,7 @@ from irtkb.env import (
     database_settings,
     env_bool,
     env_email_url,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -144,6 +145,12 @@ EUTILS_BASE_URL = env_url("EUTILS_BASE_URL", schemes=("http", "https")) or (
     "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 )
 NCBI_TIMEOUT_SECONDS = env_int("NCBI_TIMEOUT_SECONDS", 30, minimum=1)
+# Requests per E-utilities call before its error is recorded, and the first backoff pause
+# (doubled per attempt, capped at 30 s, with jitter).
+NCBI_MAX_ATTEMPTS = env_int("NCBI_MAX_ATTEMPTS", 5, minimum=1)
+NCBI_BACKOFF_BASE_SECONDS = env_float("NCBI_BACKOFF_BASE_SECONDS", 1.0, minimum=0.0)
+# The Redis key of the shared request budget: every process using it shares NCBI's limit.
+NCBI_RATE_LIMIT_KEY = env_str("NCBI_RATE_LIMIT_KEY", "irtkb:ncbi:rate")
 # PMIDs per efetch request; NCBI asks for POST beyond ~200, and a batch is one transaction.
 REFRESH_BATCH_SIZE = env_int("REFRESH_BATCH_SIZE", 200, minimum=1, maximum=200)
 

@@ -10,12 +10,12 @@ class PapersConfig(AppConfig):
     verbose_name = "Literature"
 
     def ready(self) -> None:
-        """Make every cached public page stale when anything it shows is written."""
+        """Mark the content changed whenever a model the public pages show is written."""
         from papers import models
-        from papers.cache import bump_content_version
+        from papers.content_version import mark_content_changed
 
         def content_changed(sender, **kwargs) -> None:
-            bump_content_version()
+            mark_content_changed()
 
         # weak=False: the receiver is a local function, which a weak reference would lose.
 

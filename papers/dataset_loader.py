@@ -15,7 +15,7 @@ from django.db import transaction
 
 from papers.ingest import sync_reference_list, upsert_papers
 from papers.models import EvidenceNote, Paper, PivotalTrial, ReconstitutionPoint, Therapy
-from papers.pubmed.parse import parse_pubmed_xml
+from papers.pubmed import parse_pubmed_xml
 from papers.search.index import update_search_vectors_for_notes
 
 DATASET_DIR = Path(__file__).resolve().parent / "dataset"
@@ -70,9 +70,7 @@ def load_dataset(directory: Path = DATASET_DIR) -> LoadReport:
     for path in sorted((directory / "pubmed").glob("*.xml")):
         result = parse_pubmed_xml(path.read_bytes(), source=path.name)
         if result.errors:
-            raise DatasetError(
-                f"{path.name}: {result.errors[0].identifier}: {result.errors[0].reason}"
-            )
+            raise DatasetError(f"{path.name}: {result.errors[0].label}: {result.errors[0].reason}")
         records.extend(result.records)
     summary = upsert_papers(records=records)
     report.papers_new = len(summary.new)

@@ -34,7 +34,7 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
-from papers.cache import bump_content_version
+from papers.content_version import mark_content_changed
 from papers.models import Paper, PaperChange, PaperLink
 from papers.search.index import update_search_vectors
 
@@ -258,7 +258,7 @@ def merge_papers(*, keep: Paper, duplicate: Paper, user: Any) -> MergeReport:
         },
     )
     update_search_vectors(paper_ids=[keep.pk])
-    bump_content_version()
+    mark_content_changed()
     return report
 
 

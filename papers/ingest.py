@@ -2,12 +2,15 @@
 
 Each public function is one transaction over a whole batch, with set-based reads and bulk
 writes, so a batch of 200 papers costs a fixed number of queries, not one per paper or field.
+Bulk writes send no model signals, so each function that changes what the public pages show
+says so with ``mark_content_changed()``; that publishes once, when the caller's transaction
+commits, however many of these functions it ran.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -15,7 +18,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from papers.cache import bump_content_version
+from papers.content_version import mark_content_changed
 from papers.models import (
     Author,
     Authorship,
@@ -29,10 +32,13 @@ from papers.models import (
     Reference,
     RefreshJob,
 )
-from papers.pubmed.records import PaperRecord, ReferenceRecord
+from papers.pubmed import PaperRecord, ReferenceRecord
 from papers.search.index import update_search_vectors
 
 logger = logging.getLogger(__name__)
+
+NOT_FOUND = "not found in PubMed"
+NO_PUBMED_RECORD = "no PubMed record for this DOI"
 
 # Scalar Paper fields a record sets. Empty values never overwrite stored ones: PubMed
 # sometimes answers with a partial record, and a blank must not erase what we know.
@@ -170,7 +176,7 @@ def upsert_papers(
     summary.paper_ids = {p.pmid: p.pk for p in [*to_create, *to_update, *fetched_only]}
     update_search_vectors(paper_ids=[*summary.new, *summary.changed])
     if summary.new or summary.changed or flagged:
-        bump_content_version()  # bulk writes send no signals; cached pages must go stale
+        mark_content_changed()
     return summary
 
 
@@ -597,28 +603,33 @@ def _mark_citing_notes(paper_ids: set[int]) -> None:
 
 
 @transaction.atomic
-def mark_not_found(*, pmids: Iterable[int], reason: str = "not found in PubMed") -> int:
+def mark_not_found(*, pmids: Iterable[int]) -> int:
     """Record that PubMed has no record for these PMIDs (only rows we already hold)."""
     updated = (
         Paper.objects.filter(pmid__in=list(pmids))
         .exclude(fetch_state=Paper.FetchState.FETCHED)
-        .update(fetch_state=Paper.FetchState.NOT_FOUND, fetch_error=reason)
+        .update(fetch_state=Paper.FetchState.NOT_FOUND, fetch_error=NOT_FOUND)
     )
     if updated:
-        bump_content_version()
+        mark_content_changed()
     return updated
 
 
 @transaction.atomic
-def mark_failed(*, pmids: Iterable[int], reason: str) -> int:
-    """Record a failed fetch; a paper fetched before keeps its data and state."""
-    updated = (
-        Paper.objects.filter(pmid__in=list(pmids))
-        .exclude(fetch_state=Paper.FetchState.FETCHED)
-        .update(fetch_state=Paper.FetchState.FAILED, fetch_error=reason[:2000])
-    )
+def mark_failed(*, failures: Mapping[int, str]) -> int:
+    """Record why each PMID's fetch failed; a paper fetched before keeps its data and state."""
+    by_reason: dict[str, list[int]] = {}
+    for pmid, reason in failures.items():
+        by_reason.setdefault(reason, []).append(pmid)
+    updated = 0
+    for reason, pmids in by_reason.items():  # usually one reason for a whole failed batch
+        updated += (
+            Paper.objects.filter(pmid__in=pmids)
+            .exclude(fetch_state=Paper.FetchState.FETCHED)
+            .update(fetch_state=Paper.FetchState.FAILED, fetch_error=reason[:2000])
+        )
     if updated:
-        bump_content_version()
+        mark_content_changed()
     return updated
 
 
@@ -632,8 +643,37 @@ def mark_deleted(*, pmids: Iterable[int], job: RefreshJob | None = None) -> int:
     )
     updated = Paper.objects.filter(pk__in=[p.pk for p in papers]).update(deleted_from_pubmed=True)
     if updated:
-        bump_content_version()
+        mark_content_changed()
     return updated
+
+
+@transaction.atomic
+def keep_doi_only_papers(*, dois: Sequence[str]) -> None:
+    """Keep a row for each DOI PubMed has no record for, marked "not in PubMed"."""
+    if not dois:
+        return
+    lowered = [d.lower() for d in dois]
+    known = set(
+        Paper.objects.annotate(doi_lower=Lower("doi"))
+        .filter(doi_lower__in=lowered)
+        .values_list("doi_lower", flat=True)
+    )
+    Paper.objects.bulk_create(
+        [
+            Paper(
+                doi=d,
+                not_in_pubmed=True,
+                fetch_state=Paper.FetchState.NOT_FOUND,
+                fetch_error=NO_PUBMED_RECORD,
+            )
+            for d in dois
+            if d.lower() not in known
+        ],
+    )
+    Paper.objects.annotate(doi_lower=Lower("doi")).filter(
+        doi_lower__in=lowered, pmid__isnull=True
+    ).update(not_in_pubmed=True)
+    mark_content_changed()
 
 
 # --- a review's reference list -------------------------------------------------------------
@@ -677,5 +717,5 @@ def sync_reference_list(*, review: Paper, references: Sequence[ReferenceRecord])
         (to_update if row.pk else to_create).append(row)
     Reference.objects.bulk_create(to_create)
     Reference.objects.bulk_update(to_update, ["citation", "pmid", "doi", "pmcid", "paper"])
-    bump_content_version()
+    mark_content_changed()
     return sorted(p.pmid for p in by_pmid.values() if p.fetch_state != Paper.FetchState.FETCHED)

@@ -1,9 +1,21 @@
 """Run PubMed refresh jobs: resolve identifiers, fetch in batches, store each batch atomically.
 
-A RefreshJob row is the unit of work. ``run_refresh_job`` may run twice for the same job (a
-Celery redelivery after a worker died): every batch is stored in one transaction together with
-the job's checkpoint, so a batch is either wholly stored and ticked off, or not at all, and a
-second run skips what the first finished.
+The path of a PMID, top to bottom (docs/pipeline.md):
+
+    create_job(pmids=[...])                  a queued RefreshJob row (PMIDs are ints by now)
+    run_refresh_job(job_id=...)              claim it, freeze its PMID list, then per batch:
+      papers.pubmed.fetch_records(pmids=)    one efetch, parsed once -> FetchedRecords
+      _store_batch(...)                      one transaction: papers.ingest writes the records
+                                             (-> UpsertSummary) and the withdrawn, missing and
+                                             failed PMIDs, the job adds up its counts and ticks
+                                             the batch off; the commit changes the content
+                                             version once, so cached pages go stale
+    _finish                                  succeeded / partial / failed
+
+``run_refresh_job`` may run twice for the same job (a Celery redelivery after a worker died):
+every batch is stored in one transaction together with the job's checkpoint, so a batch is
+either wholly stored and ticked off, or not at all, and a second run skips what the first
+finished.
 """
 
 from __future__ import annotations
@@ -11,15 +23,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
-from papers.cache import bump_content_version
 from papers.ingest import (
+    NO_PUBMED_RECORD,
+    NOT_FOUND,
+    keep_doi_only_papers,
     mark_deleted,
     mark_failed,
     mark_not_found,
@@ -27,14 +39,16 @@ from papers.ingest import (
     upsert_papers,
 )
 from papers.models import Paper, RefreshJob
-from papers.ncbi import NcbiError, fetch_pubmed_batch, normalize_doi, pmids_for_doi, split_batches
-from papers.ncbi.errors import InvalidIdentifierError
-from papers.pubmed.parse import PubmedParseError, parse_pubmed_xml
-from papers.pubmed.records import PaperRecord
+from papers.pubmed import (
+    FetchedRecords,
+    InvalidIdentifierError,
+    NcbiError,
+    fetch_records,
+    pmids_for_doi,
+    split_batches,
+)
 
 logger = logging.getLogger(__name__)
-NOT_FOUND = "not found in PubMed"
-NO_PUBMED_RECORD = "no PubMed record for this DOI"
 
 Progress = Callable[[RefreshJob], None]
 
@@ -46,25 +60,22 @@ def create_job(
     *,
     kind: str,
     trigger: str,
-    pmids: Iterable[int | str] = (),
+    pmids: Iterable[int] = (),
     dois: Iterable[str] = (),
     refresh_all: bool = False,
     stale_days: int | None = None,
     scheduled_for: str = "",
     user=None,
 ) -> RefreshJob:
-    """Validate the identifiers and create a queued job; raise InvalidIdentifierError on junk.
+    """Create a queued job for these identifiers; raise InvalidIdentifierError if there are none.
 
-    Nothing is fetched here: the job runs in a worker (``enqueue_job``) or in-process.
+    ``pmids`` are ints and ``dois`` normalised DOIs: whoever took them from a person already
+    converted them (papers.pubmed.parse_pmid / normalize_doi). Nothing is fetched here: the
+    job runs in a worker (``papers.tasks.enqueue_job``) or in-process (``run_refresh_job``).
     """
-    clean_pmids = [_pmid(p) for p in pmids]
-    clean_dois = [normalize_doi(d) for d in dois]
-    if not (clean_pmids or clean_dois or refresh_all or stale_days is not None):
+    identifiers: dict = {"pmids": list(dict.fromkeys(pmids)), "dois": list(dict.fromkeys(dois))}
+    if not (identifiers["pmids"] or identifiers["dois"] or refresh_all or stale_days is not None):
         raise InvalidIdentifierError("no PMIDs or DOIs given")
-    identifiers: dict = {
-        "pmids": list(dict.fromkeys(clean_pmids)),
-        "dois": list(dict.fromkeys(clean_dois)),
-    }
     if refresh_all:
         identifiers["all"] = True
     if stale_days is not None:
@@ -79,22 +90,7 @@ def create_job(
     )
 
 
-def _pmid(value: int | str) -> int:
-    text = str(value).strip()
-    if not text.isdigit() or int(text) <= 0:
-        raise InvalidIdentifierError(f"not a PMID: {value!r}", identifiers=[value])
-    return int(text)
-
-
 # --- running jobs --------------------------------------------------------------------------
-
-
-@dataclass
-class BatchOutcome:
-    records: list[PaperRecord] = field(default_factory=list)
-    deleted: list[int] = field(default_factory=list)
-    not_found: list[int] = field(default_factory=list)
-    failed: dict[int, str] = field(default_factory=dict)
 
 
 def run_refresh_job(*, job_id: int, progress: Progress | None = None) -> RefreshJob:
@@ -109,38 +105,14 @@ def run_refresh_job(*, job_id: int, progress: Progress | None = None) -> Refresh
         done = set(job.checkpoint.get("batches_done", []))
         batches = _batches(job.identifiers["frozen_pmids"])
         todo = [(i, b) for i, b in enumerate(batches) if i not in done]
-        for index, batch, outcome in _prefetched(todo):
-            job = _store_batch(job.pk, index, batch, outcome)
+        for index, fetched in _prefetched(todo):
+            job = _store_batch(job.pk, index, fetched)
             if progress:
                 progress(job)
         return _finish(job.pk)
     except Exception as exc:
         _fail(job.pk, exc)
         raise
-
-
-def _prefetched(
-    todo: list[tuple[int, tuple[int, ...]]],
-) -> Iterator[tuple[int, tuple[int, ...], BatchOutcome]]:
-    """Yield (index, batch, outcome) in order, fetching the next batch while this one is stored.
-
-    Fetching waits on the shared rate limit and the network, storing on PostgreSQL; overlapping
-    the two is most of an import's speed. The fetch thread never touches the database.
-    """
-    if not todo:
-        return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pubmed-fetch") as pool:
-        future = pool.submit(_fetch_batch, todo[0][1])
-        for position, (index, batch) in enumerate(todo):
-            outcome = future.result()
-            if position + 1 < len(todo):
-                future = pool.submit(_fetch_batch, todo[position + 1][1])
-            yield index, batch, outcome
-
-
-def _batches(pmids: Sequence[int]) -> list[tuple[int, ...]]:
-    """Split the frozen PMID list the same way on every run, so batch indices stay valid."""
-    return split_batches(pmids, size=settings.REFRESH_BATCH_SIZE)
 
 
 def _claim(job_id: int) -> RefreshJob | None:
@@ -157,13 +129,13 @@ def _claim(job_id: int) -> RefreshJob | None:
 def _import_review(job: RefreshJob) -> RefreshJob:
     """Fetch the review, store its reference list, and add the references to the job."""
     review_pmid = job.pmids[0]
-    outcome = _fetch_batch((review_pmid,))
-    review_record = next((r for r in outcome.records if r.pmid == review_pmid), None)
+    fetched = fetch_records(pmids=[review_pmid])
+    review_record = next((r for r in fetched.records if r.pmid == review_pmid), None)
     with transaction.atomic():
         locked = RefreshJob.objects.select_for_update().get(pk=job.pk)
         if locked.checkpoint.get("review_done"):
             return locked
-        _apply_outcome(locked, (review_pmid,), outcome)
+        _store(locked, fetched)
         reference_pmids: list[int] = []
         reference_dois: list[str] = []
         if review_record is not None:
@@ -213,7 +185,7 @@ def _freeze_pmids(job: RefreshJob) -> RefreshJob:
         locked = RefreshJob.objects.select_for_update().get(pk=job.pk)
         if locked.checkpoint.get("frozen"):
             return locked  # another delivery of this job froze the list first
-        _keep_doi_only_papers(unresolved)
+        keep_doi_only_papers(dois=unresolved)
         locked.errors = {**locked.errors, **{d: NO_PUBMED_RECORD for d in unresolved}, **failed}
         locked.not_found_count += len(unresolved)
         locked.failed_count += len(failed)
@@ -241,55 +213,26 @@ def _resolve_dois(dois: Sequence[str]) -> tuple[list[int], list[str], dict[str, 
     return pmids, unresolved, failed
 
 
-def _keep_doi_only_papers(dois: Sequence[str]) -> None:
-    """Keep a row for each DOI PubMed does not know, marked "not in PubMed"."""
-    if not dois:
+def _batches(pmids: Sequence[int]) -> list[tuple[int, ...]]:
+    """Split the frozen PMID list the same way on every run, so batch indices stay valid."""
+    return split_batches(pmids, size=settings.REFRESH_BATCH_SIZE)
+
+
+def _prefetched(todo: list[tuple[int, tuple[int, ...]]]) -> Iterator[tuple[int, FetchedRecords]]:
+    """Yield (index, fetched batch) in order, fetching the next batch while this one is stored.
+
+    Fetching waits on the shared rate limit and the network, storing on PostgreSQL; overlapping
+    the two is most of an import's speed. The fetch thread never touches the database.
+    """
+    if not todo:
         return
-    known = set(
-        Paper.objects.annotate(doi_lower=Lower("doi"))
-        .filter(doi_lower__in=[d.lower() for d in dois])
-        .values_list("doi_lower", flat=True)
-    )
-    Paper.objects.bulk_create(
-        [
-            Paper(
-                doi=d,
-                not_in_pubmed=True,
-                fetch_state=Paper.FetchState.NOT_FOUND,
-                fetch_error=NO_PUBMED_RECORD,
-            )
-            for d in dois
-            if d.lower() not in known
-        ],
-    )
-    Paper.objects.annotate(doi_lower=Lower("doi")).filter(
-        doi_lower__in=[d.lower() for d in dois], pmid__isnull=True
-    ).update(not_in_pubmed=True)
-    bump_content_version()  # bulk writes send no signals; cached pages must go stale
-
-
-def _fetch_batch(batch: Sequence[int]) -> BatchOutcome:
-    """Fetch and parse one batch; what still fails after the client's retries is per PMID."""
-    try:
-        fetched = fetch_pubmed_batch(pmids=batch)
-        parsed = parse_pubmed_xml(fetched.xml or b"", source=_describe(batch))
-    except PubmedParseError as exc:
-        return BatchOutcome(failed={pmid: exc.reason for pmid in batch})
-    except NcbiError as exc:
-        return BatchOutcome(failed={pmid: str(exc) for pmid in batch})
-    # A record we cannot read fails alone; the rest of the reply is stored.
-    outcome = BatchOutcome(records=parsed.records, deleted=list(parsed.deleted_pmids))
-    for error in parsed.errors:
-        pmid = error.identifier.removeprefix("PMID ")
-        if pmid.isdigit() and int(pmid) in batch:
-            outcome.failed[int(pmid)] = error.reason
-    seen = {r.pmid for r in parsed.records} | set(outcome.deleted) | set(outcome.failed)
-    outcome.not_found = [pmid for pmid in batch if pmid not in seen]
-    return outcome
-
-
-def _describe(batch: Sequence[int]) -> str:
-    return f"PMID {batch[0]}" if len(batch) == 1 else f"PMIDs {batch[0]}..{batch[-1]}"
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pubmed-fetch") as pool:
+        future = pool.submit(fetch_records, pmids=todo[0][1])
+        for position, (index, _) in enumerate(todo):
+            fetched = future.result()
+            if position + 1 < len(todo):
+                future = pool.submit(fetch_records, pmids=todo[position + 1][1])
+            yield index, fetched
 
 
 # What storing a batch changes on the job; ``identifiers`` (with the frozen PMIDs) is not one.
@@ -305,15 +248,13 @@ BATCH_FIELDS = [
 ]
 
 
-def _store_batch(
-    job_id: int, index: int, batch: Sequence[int], outcome: BatchOutcome
-) -> RefreshJob:
+def _store_batch(job_id: int, index: int, fetched: FetchedRecords) -> RefreshJob:
     """Store batch number ``index`` and tick it off in the job, in one transaction."""
     with transaction.atomic():
         job = RefreshJob.objects.select_for_update().get(pk=job_id)
         if index in job.checkpoint.get("batches_done", []):
             return job  # another delivery of this job stored it first
-        _apply_outcome(job, batch, outcome)
+        _store(job, fetched)
         job.checkpoint = {
             **job.checkpoint,
             "batches_done": [*job.checkpoint.get("batches_done", []), index],
@@ -322,26 +263,23 @@ def _store_batch(
         return job
 
 
-def _apply_outcome(job: RefreshJob, batch: Sequence[int], outcome: BatchOutcome) -> None:
-    summary = upsert_papers(records=outcome.records, job=job)
+def _store(job: RefreshJob, fetched: FetchedRecords) -> None:
+    """Write one fetched batch and add what it did to the job's counts (the caller saves)."""
+    summary = upsert_papers(records=fetched.records, job=job)
     # A withdrawn citation is a change to a paper we hold (or nothing, if we never had it).
-    newly_deleted = mark_deleted(pmids=outcome.deleted, job=job)
-    mark_not_found(pmids=outcome.not_found)
-    by_reason: dict[str, list[int]] = {}
-    for pmid, reason in outcome.failed.items():
-        by_reason.setdefault(reason, []).append(pmid)
-    for reason, pmids in by_reason.items():  # usually one reason for a whole failed batch
-        mark_failed(pmids=pmids, reason=reason)
+    newly_deleted = mark_deleted(pmids=fetched.deleted_pmids, job=job)
+    mark_not_found(pmids=fetched.missing_pmids)
+    mark_failed(failures=fetched.failures)
     job.new_count += len(summary.new)
     job.changed_count += len(summary.changed) + newly_deleted
-    job.unchanged_count += len(summary.unchanged) + len(outcome.deleted) - newly_deleted
-    job.not_found_count += len(outcome.not_found)
-    job.failed_count += len(outcome.failed)
-    job.done += len(batch)
+    job.unchanged_count += len(summary.unchanged) + len(fetched.deleted_pmids) - newly_deleted
+    job.not_found_count += len(fetched.missing_pmids)
+    job.failed_count += len(fetched.failures)
+    job.done += len(fetched.pmids)
     job.errors = {
         **job.errors,
-        **{str(p): NOT_FOUND for p in outcome.not_found},
-        **{str(p): reason for p, reason in outcome.failed.items()},
+        **{str(pmid): NOT_FOUND for pmid in fetched.missing_pmids},
+        **{str(pmid): reason for pmid, reason in fetched.failures.items()},
     }
 
 

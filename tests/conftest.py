@@ -43,6 +43,6 @@ def _plain_static_storage(settings):
 @pytest.fixture(autouse=True)
 def _fresh_page_cache() -> None:
     """Start each test with no cached page current: rolled-back rows send no signals."""
-    from papers.cache import bump_content_version
+    from papers.content_version import new_content_version
 
-    bump_content_version()
+    new_content_version()

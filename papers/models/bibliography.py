@@ -9,6 +9,9 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.functions import Lower, Trim
+from django.urls import reverse
+
+from papers.slugs import paper_slug
 
 MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -272,9 +275,11 @@ class Paper(models.Model):
         return f"{label}: {self.title_text[:80]}"
 
     def get_absolute_url(self) -> str:
-        from papers.templatetags.papers_tags import paper_path
-
-        return paper_path(self)
+        """Return the canonical URL of the paper page: /papers/<pk>/<slug>/ (or /papers/<pk>/)."""
+        slug = paper_slug(self.title)
+        if slug:
+            return reverse("papers:paper-detail-slug", kwargs={"pk": self.pk, "slug": slug})
+        return reverse("papers:paper-detail", kwargs={"pk": self.pk})
 
     @property
     def title_text(self) -> str:

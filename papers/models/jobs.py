@@ -17,7 +17,6 @@ class RefreshJob(models.Model):
         ADMIN = "admin", "admin action"
         COMMAND = "command", "management command"
         SCHEDULE = "schedule", "schedule"
-        API = "api", "API"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "queued"
@@ -34,7 +33,9 @@ class RefreshJob(models.Model):
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
-    # {"pmids": [...], "dois": [...]} as requested.
+    # What was asked for: {"pmids": [int, ...], "dois": [str, ...]}, plus "all": true,
+    # "stale_days": N or "scheduled_for": "2025-W03" for those selections; once the job starts,
+    # "frozen_pmids": the PMID list it walks in batches (see papers.refresh._freeze_pmids).
     identifiers = models.JSONField(default=dict, blank=True)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
@@ -43,10 +44,12 @@ class RefreshJob(models.Model):
     unchanged_count = models.PositiveIntegerField(default=0)
     not_found_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
-    # {"<identifier>": "<reason>"} for every identifier that failed or was not found.
+    # {"<PMID or DOI>": "<reason>"} for every identifier that failed or was not found, and
+    # "_job" / "_queue" for a job that crashed or could not be queued.
     errors = models.JSONField(default=dict, blank=True)
-    # Progress that must survive a worker dying mid-job: {"batches_done": [0, 1, ...]} and, for
-    # a review import, {"review_done": true}. Written in the same transaction as each batch.
+    # Progress that must survive a worker dying mid-job: "frozen": true once the PMID list is
+    # frozen, "batches_done": [0, 1, ...] (written in the same transaction as each batch) and,
+    # for a review import, "review_done": true.
     checkpoint = models.JSONField(default=dict, blank=True)
     celery_task_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -61,7 +64,7 @@ class RefreshJob(models.Model):
 
     @property
     def pmids(self) -> list[int]:
-        return [int(p) for p in self.identifiers.get("pmids", [])]
+        return list(self.identifiers.get("pmids", []))
 
     @property
     def dois(self) -> list[str]:

@@ -2,7 +2,10 @@
 
 lxml does the parsing: it is many times faster than Bio.Entrez.read on large batches and
 keeps inline markup (<i>, <sup>, MathML) that we render. The parser never fetches a DTD or an
-external entity, so it runs offline and is safe on hostile input.
+external entity, so it runs offline and is safe on hostile input (papers/pubmed/safe_xml.py).
+
+Two ways in, one reading: ``parse_article_set`` takes the root the transport already parsed
+(an efetch reply is parsed once), ``parse_pubmed_xml`` takes bytes (a file, a benchmark).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import re
 from lxml import etree
 
 from papers.markup import sanitize_inline, strip_tags
+from papers.pubmed.errors import PubmedParseError
 from papers.pubmed.records import (
     MONTH_ABBR,
     AbstractSection,
@@ -27,38 +31,42 @@ from papers.pubmed.records import (
     RecordError,
     ReferenceRecord,
 )
+from papers.pubmed.safe_xml import parse_xml
 
 MONTHS = {m: i for i, m in enumerate(MONTH_ABBR, start=1)}
 _ORCID_RE = re.compile(r"(\d{4}-?\d{4}-?\d{4}-?\d{3}[\dX])\s*$", re.IGNORECASE)
 _YEAR_RE = re.compile(r"\b(\d{4})\b")
 _MONTH_RE = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)", re.IGNORECASE)
 _MATHML_NS = "http://www.w3.org/1998/Math/MathML"
-
-
-class PubmedParseError(Exception):
-    """The reply as a whole cannot be read; nothing from it may be written."""
-
-    def __init__(self, identifier: str, reason: str):
-        self.identifier = identifier
-        self.reason = reason
-        super().__init__(f"{identifier}: {reason}")
-
-
-def _parser() -> etree.XMLParser:
-    # No DTD loading, no entity expansion, no network: PubMed's entities are numeric anyway.
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, recover=False
-    )
+_PMID_TEXT = re.compile(r"[0-9]+")
 
 
 def parse_pubmed_xml(data: bytes, *, source: str = "reply") -> ParseResult:
-    """Parse one efetch reply; raise PubmedParseError if the reply as a whole is unusable.
+    """Parse a PubmedArticleSet document; raise PubmedParseError if it is unusable as a whole.
 
-    ``source`` names the reply in errors (the requested identifiers, or a file name).
-    A record inside a good reply that lacks what we need (no PMID) becomes a RecordError
+    ``source`` names the document in errors (a file name, the requested identifiers).
+    A record inside a good document that lacks what we need (no PMID) becomes a RecordError
     and does not stop the others.
     """
-    root = _parse_root(data, source=source)
+    if not data or not data.strip():
+        raise PubmedParseError(source, "empty reply")
+    head = data[:2048].lstrip()[:200].lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        raise PubmedParseError(source, "got an HTML page, not PubMed XML")
+    try:
+        root = parse_xml(data)
+    except etree.XMLSyntaxError as exc:
+        raise PubmedParseError(source, f"malformed or truncated XML: {exc}") from None
+    return parse_article_set(root, source=source)
+
+
+def parse_article_set(root: etree._Element, *, source: str = "reply") -> ParseResult:
+    """Read the records of an already parsed PubmedArticleSet (an efetch reply's root).
+
+    Raise PubmedParseError if ``root`` is not a PubmedArticleSet we may trust; a record that
+    lacks what we need becomes a RecordError and does not stop the others.
+    """
+    _check_root(root, source=source)
     result = ParseResult()
     for element in root:
         if not isinstance(element.tag, str):
@@ -72,36 +80,26 @@ def parse_pubmed_xml(data: bytes, *, source: str = "reply") -> ParseResult:
     return result
 
 
-def _parse_root(data: bytes, *, source: str) -> etree._Element:
-    if not data or not data.strip():
-        raise PubmedParseError(source, "empty reply")
-    head = data[:2048].lstrip()
-    if head[:200].lower().startswith((b"<!doctype html", b"<html")):
-        raise PubmedParseError(source, "got an HTML page, not PubMed XML")
-    doctype = re.search(rb"<!DOCTYPE[^>]*>", head)
-    if doctype and b'"http://' in doctype.group(0):
+def _check_root(root: etree._Element, *, source: str) -> None:
+    doctype = root.getroottree().docinfo.doctype or ""
+    if '"http://' in doctype:
         # Biopython >= 1.87 refuses these too; an http DTD reference means an old or
         # tampered reply, and silently accepting it would hide a wrong EUTILS_BASE_URL.
         raise PubmedParseError(source, "insecure http:// DOCTYPE (expected NCBI's https DTD)")
-    try:
-        root = etree.fromstring(data, parser=_parser())
-    except etree.XMLSyntaxError as exc:
-        raise PubmedParseError(source, f"malformed or truncated XML: {exc}") from None
     if root.tag == "eFetchResult" or root.tag == "ERROR":
         message = " ".join(root.itertext()).strip() or "error reply"
         raise PubmedParseError(source, f"NCBI error: {message}")
     if root.tag != "PubmedArticleSet":
         raise PubmedParseError(source, f"unexpected root element <{root.tag}>")
-    return root
 
 
 def _collect(result: ParseResult, element: etree._Element, parse) -> None:
-    pmid_text = element.findtext(".//PMID") or ""
     try:
         result.records.append(parse(element))
     except (ValueError, TypeError, AttributeError) as exc:
-        identifier = f"PMID {pmid_text.strip()}" if pmid_text.strip() else "record without PMID"
-        result.errors.append(RecordError(identifier, str(exc) or exc.__class__.__name__))
+        pmid_text = (element.findtext(".//PMID") or "").strip()
+        pmid = int(pmid_text) if _PMID_TEXT.fullmatch(pmid_text) else None
+        result.errors.append(RecordError(pmid=pmid, reason=str(exc) or exc.__class__.__name__))
 
 
 # --- PubmedArticle -------------------------------------------------------------------------

@@ -181,14 +181,21 @@ class PaperRecord:
 
 @dataclass(frozen=True)
 class RecordError:
-    """A record in an otherwise good reply that could not be read."""
+    """A record in an otherwise good reply that could not be read (``pmid`` None if it had none)."""
 
-    identifier: str
+    pmid: int | None
     reason: str
+
+    @property
+    def label(self) -> str:
+        """Return how to name the record to a person: "PMID 123" or "record without PMID"."""
+        return f"PMID {self.pmid}" if self.pmid is not None else "record without PMID"
 
 
 @dataclass
 class ParseResult:
+    """One PubmedArticleSet, read: its records, the PMIDs it withdraws, what could not be read."""
+
     records: list[PaperRecord] = field(default_factory=list)
     deleted_pmids: list[int] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)

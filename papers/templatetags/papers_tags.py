@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import slugify
 
 from papers.markdown import render_markdown
 from papers.markup import sanitize_inline, strip_tags
@@ -39,24 +37,10 @@ def plain_text(value: str | None) -> str:
     return strip_tags(sanitize_inline(value or ""))
 
 
-def paper_slug(paper) -> str:
-    """Return a short readable slug from the paper's title ("" when it has no title yet)."""
-    slug = slugify(strip_tags(paper.title or ""))[:60].strip("-")
-    return slug
-
-
-def paper_path(paper) -> str:
-    """Return the canonical URL of a paper page: /papers/<pk>/<slug>/ (or /papers/<pk>/)."""
-    slug = paper_slug(paper)
-    if slug:
-        return reverse("papers:paper-detail-slug", kwargs={"pk": paper.pk, "slug": slug})
-    return reverse("papers:paper-detail", kwargs={"pk": paper.pk})
-
-
 @register.filter
 def paper_url(paper) -> str:
     """Return the canonical URL of ``paper``'s page."""
-    return paper_path(paper)
+    return paper.get_absolute_url()
 
 
 @register.filter

@@ -28,7 +28,6 @@ from papers.models import (
     Therapy,
 )
 from papers.models.bibliography import PAPER_LARGE_FIELDS
-from papers.templatetags.papers_tags import paper_path
 from papers.views.forms import YearFilterForm
 from papers.views.usage import usage_for_papers
 
@@ -177,7 +176,7 @@ def _reconstitution_chart(therapy: Therapy, points: list[ReconstitutionPoint]) -
             "max": float(point.recovery_months_max or point.recovery_months_min),
             "depletion": point.depletion,
             "source": point.source.title_text[:120],
-            "url": paper_path(point.source),
+            "url": point.source.get_absolute_url(),
         }
         for point in points
         if point.recovery_months_min is not None
@@ -323,7 +322,7 @@ def _numbered_affiliations(paper: Paper) -> list[str]:
 def paper_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     """Show one paper with everything known about it and what in irtkb cites it."""
     paper = get_object_or_404(Paper.objects.with_detail(), pk=pk)
-    canonical = paper_path(paper)
+    canonical = paper.get_absolute_url()
     if request.path != canonical:
         query = request.META.get("QUERY_STRING", "")
         return redirect(f"{canonical}?{query}" if query else canonical, permanent=True)
@@ -355,4 +354,4 @@ def paper_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
 def paper_by_pmid(request: HttpRequest, pmid: int) -> HttpResponse:
     """Redirect /pmid/<pmid>/ to the paper's page."""
     paper = get_object_or_404(Paper.objects.only("pk", "title"), pmid=pmid)
-    return redirect(paper_path(paper))
+    return redirect(paper)

@@ -8,7 +8,7 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from irtkb.env import database_settings, env_bool, env_int, env_list, env_url
+from irtkb.env import database_settings, env_bool, env_float, env_int, env_list, env_url
 
 
 @pytest.mark.parametrize(
@@ -32,6 +32,18 @@ def test_env_int_rejects_junk_and_values_below_the_minimum(monkeypatch):
     monkeypatch.setenv("N", "0")
     with pytest.raises(ImproperlyConfigured, match="N=0 must be at least 1"):
         env_int("N", 5, minimum=1)
+
+
+def test_env_float_accepts_decimals_and_rejects_junk(monkeypatch):
+    monkeypatch.setenv("PAUSE", " 0.25 ")
+    assert env_float("PAUSE", 1.0) == 0.25
+    for junk, message in [("soon", "is not a number"), ("nan", "is not a finite number")]:
+        monkeypatch.setenv("PAUSE", junk)
+        with pytest.raises(ImproperlyConfigured, match=f"PAUSE='{junk}' {message}"):
+            env_float("PAUSE", 1.0)
+    monkeypatch.setenv("PAUSE", "-1")
+    with pytest.raises(ImproperlyConfigured, match="PAUSE=-1 must be at least 0"):
+        env_float("PAUSE", 1.0, minimum=0.0)
 
 
 def test_env_url_checks_the_scheme_and_host(monkeypatch):

@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 
 from eutils_replay import running_replay_server
-from papers.ncbi import NcbiConfig
-from papers.ncbi.ratelimit import redis_client
+from papers.pubmed import NcbiConfig
+from papers.pubmed.ratelimit import redis_client
 from tests.ncbi.synthetic import FIRST_SYNTHETIC_PMID, write_synthetic_pubmed
 
 FIXTURES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "eutils"

@@ -1,4 +1,4 @@
-"""The NCBI client against the replay server: batching, DOI lookup, and every fault."""
+"""The PubMed seam against the replay server: batching, parsed records, DOIs, every fault."""
 
 from __future__ import annotations
 
@@ -8,24 +8,21 @@ import socket
 
 import pytest
 from django.conf import settings
-from lxml import etree
 
-from eutils_replay import Faults
-from papers.ncbi import (
+from eutils_replay import Faults, running_replay_server
+from papers.pubmed import (
     BATCH_SIZE,
     InvalidIdentifierError,
-    PermanentNcbiError,
+    NcbiConfig,
     TransientNcbiError,
-    fetch_pubmed_batch,
-    fetch_pubmed_xml,
-    iter_pubmed_xml,
+    fetch_records,
+    parse_pmid,
     pmids_for_doi,
-    search_pmids,
     split_batches,
 )
-from papers.ncbi.config import NcbiConfig
-from papers.ncbi.transport import backoff_seconds
+from papers.pubmed.transport import backoff_seconds
 from tests.ncbi.conftest import SYNTHETIC_PMIDS, make_config
+from tests.ncbi.synthetic import synthetic_record
 
 REVIEW_PMID = 31649335
 REVIEW_DOI = "10.1038/s41582-019-0268-z"
@@ -35,10 +32,14 @@ def efetches(server):
     return [r for r in server.requests if r.endpoint == "efetch"]
 
 
+def fetch_all(pmids, config):
+    return [fetch_records(pmids=batch, config=config) for batch in split_batches(pmids)]
+
+
 def test_it_fetches_450_pmids_in_three_requests(synthetic_replay, rate_key):
     config = make_config(synthetic_replay, rate_key)
 
-    batches = fetch_pubmed_xml(pmids=SYNTHETIC_PMIDS, config=config)
+    batches = fetch_all(SYNTHETIC_PMIDS, config)
 
     requests = efetches(synthetic_replay)
     assert len(requests) == math.ceil(450 / BATCH_SIZE) == 3
@@ -46,54 +47,80 @@ def test_it_fetches_450_pmids_in_three_requests(synthetic_replay, rate_key):
     # Bio.Entrez switches to POST for 200 ids (or a URL over 1000 characters), as NCBI asks.
     assert [r.method for r in requests] == ["POST", "POST", "GET"]
     assert [len(b.pmids) for b in batches] == [200, 200, 50]
-    assert [pmid for b in batches for pmid in b.found_pmids] == SYNTHETIC_PMIDS
-    assert all(b.ok and b.attempts == 1 and not b.missing_pmids for b in batches)
+    assert [record.pmid for b in batches for record in b.records] == SYNTHETIC_PMIDS
+    assert all(b.attempts == 1 and not b.missing_pmids and not b.failures for b in batches)
 
 
-def test_a_batch_is_raw_pubmed_xml_for_the_parser(replay, config):
-    [batch] = fetch_pubmed_xml(pmids=[REVIEW_PMID], config=config)
+def test_a_batch_comes_back_as_parsed_records(replay, config):
+    fetched = fetch_records(pmids=[REVIEW_PMID], config=config)
 
-    root = etree.fromstring(batch.xml)
-    assert root.tag == "PubmedArticleSet"
-    assert root.findtext("PubmedArticle/MedlineCitation/PMID") == str(REVIEW_PMID)
-    assert batch.xml.startswith(b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet')
-
-
-def test_an_unknown_pmid_is_absent_not_an_error(replay, config):
-    [batch] = fetch_pubmed_xml(pmids=[99000001, 123, 99000002], config=config)
-
-    assert batch.ok
-    assert batch.found_pmids == (99000001, 99000002)
-    assert batch.missing_pmids == (123,)
+    [record] = fetched.records
+    assert record.pmid == REVIEW_PMID
+    assert record.doi == REVIEW_DOI
+    assert record.title.startswith("Immune reconstitution therapies")
+    assert (fetched.missing_pmids, fetched.deleted_pmids, fetched.failures) == ((), (), {})
 
 
-def test_only_unknown_pmids_give_an_empty_set(replay, config):
-    [batch] = fetch_pubmed_xml(pmids=[123, 456], config=config)
+def test_an_unknown_pmid_is_missing_not_an_error(replay, config):
+    fetched = fetch_records(pmids=[99000001, 123, 99000002], config=config)
 
-    assert batch.ok
-    assert batch.found_pmids == ()
-    assert batch.missing_pmids == (123, 456)
+    assert [r.pmid for r in fetched.records] == [99000001, 99000002]
+    assert fetched.missing_pmids == (123,)
+    assert fetched.failures == {}
+
+
+def test_only_unknown_pmids_give_no_records(replay, config):
+    fetched = fetch_records(pmids=[123, 456], config=config)
+
+    assert fetched.records == ()
+    assert fetched.missing_pmids == (123, 456)
+    assert fetched.failures == {}
+
+
+def test_a_record_that_cannot_be_read_fails_alone(tmp_path, rate_key):
+    # PMIDs 99000101/2 (synthetic test range): one good record, one without its Article.
+    unreadable = (
+        b"<PubmedArticle><MedlineCitation><PMID>99000102</PMID></MedlineCitation></PubmedArticle>"
+    )
+    (tmp_path / "set.xml").write_bytes(
+        b"<PubmedArticleSet>" + synthetic_record(99000101) + unreadable + b"</PubmedArticleSet>"
+    )
+    with running_replay_server(tmp_path) as server:
+        fetched = fetch_records(pmids=[99000101, 99000102], config=make_config(server, rate_key))
+
+    assert [r.pmid for r in fetched.records] == [99000101]
+    assert list(fetched.failures) == [99000102]
+    assert "without Article" in fetched.failures[99000102]
+    assert fetched.missing_pmids == ()
 
 
 def test_repeated_pmids_are_fetched_once(replay, config):
-    [batch] = fetch_pubmed_xml(pmids=[99000001, 99000001, 99000002], config=config)
+    fetched = fetch_records(pmids=[99000001, 99000001, 99000002], config=config)
 
-    assert batch.pmids == (99000001, 99000002)
+    assert fetched.pmids == (99000001, 99000002)
     assert efetches(replay)[0].ids == 2
 
 
-@pytest.mark.parametrize("bad", [0, -5, "31649335", 3.0, True, None])
-def test_it_refuses_what_is_not_a_pmid_before_sending_anything(replay, config, bad):
-    with pytest.raises(InvalidIdentifierError, match="not a PMID"):
-        iter_pubmed_xml(pmids=[99000001, bad], config=config)
+@pytest.mark.parametrize(
+    ("text", "pmid"), [("31649335", 31649335), (" 123 ", 123), (31649335, 31649335)]
+)
+def test_parse_pmid_turns_text_into_an_int(text, pmid):
+    assert parse_pmid(text) == pmid
 
-    assert replay.requests == []
+
+@pytest.mark.parametrize(
+    "bad", ["12a", "0", "", " ", "-5", "1e3", "١٢٣", "99999999999", 0, -5, 3.0, True, None]
+)
+def test_parse_pmid_refuses_what_is_not_a_pmid(bad):
+    with pytest.raises(InvalidIdentifierError, match="not a PMID"):
+        parse_pmid(bad)
 
 
 def test_a_single_batch_is_limited_to_200(replay, config):
     with pytest.raises(InvalidIdentifierError, match="split them"):
-        fetch_pubmed_batch(pmids=list(range(1, 202)), config=config)
+        fetch_records(pmids=list(range(1, 202)), config=config)
 
+    assert replay.requests == []
     assert split_batches(range(1, 402)) == [
         tuple(range(1, 201)),
         tuple(range(201, 401)),
@@ -126,13 +153,6 @@ def test_it_refuses_what_is_not_a_doi_before_sending_anything(replay, config, ba
     assert replay.requests == []
 
 
-def test_search_returns_the_count_and_one_page(replay, config):
-    result = search_pmids(term="99000001 OR 99000002 OR 99000003", retmax=2, config=config)
-
-    assert result.count == 3
-    assert result.pmids == [99000003, 99000002]
-
-
 FAULTS_THAT_PASS = ["429", "500", "truncated", "disconnect", "error"]
 
 
@@ -140,11 +160,10 @@ FAULTS_THAT_PASS = ["429", "500", "truncated", "disconnect", "error"]
 def test_it_retries_a_fault_until_the_reply_is_good(replay, config, kind):
     replay.set_faults(Faults(fail_first=2, fail_first_with=kind))
 
-    [batch] = fetch_pubmed_xml(pmids=[99000001], config=config)
+    fetched = fetch_records(pmids=[99000001], config=config)
 
-    assert batch.ok
-    assert batch.found_pmids == (99000001,)
-    assert batch.attempts == 3
+    assert [r.pmid for r in fetched.records] == [99000001] and fetched.failures == {}
+    assert fetched.attempts == 3
     assert [r.fault for r in efetches(replay)] == [kind, kind, None]
 
 
@@ -152,9 +171,9 @@ def test_it_retries_a_reply_that_times_out(replay, rate_key):
     config = make_config(replay, rate_key, timeout_seconds=0.3)
     replay.set_faults(Faults(fail_first=1, fail_first_with="slow", slow_seconds=2))
 
-    [batch] = fetch_pubmed_xml(pmids=[99000001], config=config)
+    fetched = fetch_records(pmids=[99000001], config=config)
 
-    assert batch.ok and batch.attempts == 2
+    assert len(fetched.records) == 1 and fetched.attempts == 2
     assert [r.fault for r in efetches(replay)] == ["slow", None]
 
 
@@ -169,33 +188,32 @@ def test_it_retries_a_reply_that_times_out(replay, rate_key):
         ("error", "NCBI <ERROR> reply: Search Backend failed"),
     ],
 )
-def test_after_the_last_try_the_error_names_the_pmids_and_the_reason(
-    replay, rate_key, kind, reason
-):
+def test_after_the_last_try_each_pmid_fails_with_the_reason(replay, rate_key, kind, reason):
     config = make_config(replay, rate_key, timeout_seconds=0.3, max_attempts=3)
     replay.set_faults(Faults(fail_first=3, fail_first_with=kind, slow_seconds=2))
 
-    with pytest.raises(TransientNcbiError) as raised:
-        fetch_pubmed_batch(pmids=[99000001, 99000002], config=config)
+    fetched = fetch_records(pmids=[99000001, 99000002], config=config)
 
-    error = raised.value
-    assert reason in error.reason
-    assert error.identifiers == ("99000001", "99000002")
-    assert error.attempts == 3
-    assert "99000001, 99000002" in str(error) and "after 3 attempts" in str(error)
+    assert fetched.records == () and fetched.missing_pmids == ()
+    assert set(fetched.failures) == {99000001, 99000002}
+    message = fetched.failures[99000001]
+    assert reason in message
+    assert "99000001, 99000002" in message and "after 3 attempts" in message
+    assert fetched.attempts == 3
     assert len(efetches(replay)) == 3
 
 
-def test_a_failed_batch_does_not_stop_the_others(synthetic_replay, rate_key):
+def test_a_failed_batch_does_not_stop_the_next(synthetic_replay, rate_key):
     config = make_config(synthetic_replay, rate_key, max_attempts=2)
     synthetic_replay.set_faults(Faults(fail_first=2, fail_first_with="500"))
 
-    batches = list(iter_pubmed_xml(pmids=SYNTHETIC_PMIDS[:300], config=config))
+    batches = fetch_all(SYNTHETIC_PMIDS[:300], config)
 
-    assert [b.ok for b in batches] == [False, True]
-    assert isinstance(batches[0].error, TransientNcbiError)
-    assert batches[0].xml is None and batches[0].missing_pmids == ()
-    assert batches[1].found_pmids == tuple(SYNTHETIC_PMIDS[200:300])
+    assert set(batches[0].failures) == set(SYNTHETIC_PMIDS[:200])
+    assert "HTTP 500" in batches[0].failures[SYNTHETIC_PMIDS[0]]
+    assert batches[0].records == () and batches[0].missing_pmids == ()
+    assert [r.pmid for r in batches[1].records] == SYNTHETIC_PMIDS[200:300]
+    assert batches[1].failures == {}
 
 
 def test_esearch_error_replies_are_retried_too(replay, config):
@@ -208,11 +226,21 @@ def test_esearch_error_replies_are_retried_too(replay, config):
 def test_a_client_error_is_permanent_and_not_retried(replay, rate_key):
     config = make_config(replay, rate_key, base_url=replay.base_url + "wrong/")
 
-    with pytest.raises(PermanentNcbiError, match="HTTP 404") as raised:
-        fetch_pubmed_batch(pmids=[99000001], config=config)
+    fetched = fetch_records(pmids=[99000001], config=config)
 
-    assert raised.value.attempts == 1
+    assert "HTTP 404" in fetched.failures[99000001]
+    assert fetched.attempts == 1
     assert [r.status for r in replay.requests] == [404]
+
+
+def test_a_doi_lookup_that_keeps_failing_raises_a_transient_error(replay, rate_key):
+    config = make_config(replay, rate_key, max_attempts=2)
+    replay.set_faults(Faults(fail_first=2, fail_first_with="500"))
+
+    with pytest.raises(TransientNcbiError, match="HTTP 500") as raised:
+        pmids_for_doi(doi=REVIEW_DOI, config=config)
+
+    assert raised.value.attempts == 2 and REVIEW_DOI in str(raised.value)
 
 
 def test_an_unreachable_server_is_a_transient_error(rate_key):
@@ -230,10 +258,10 @@ def test_an_unreachable_server_is_a_transient_error(rate_key):
         backoff_base_seconds=0.01,
     )
 
-    with pytest.raises(TransientNcbiError, match="ConnectionRefusedError") as raised:
-        fetch_pubmed_batch(pmids=[99000001], config=config)
+    fetched = fetch_records(pmids=[99000001], config=config)
 
-    assert raised.value.attempts == 2
+    assert "ConnectionRefusedError" in fetched.failures[99000001]
+    assert fetched.attempts == 2
 
 
 def test_errors_survive_pickling_for_celery():

@@ -10,9 +10,9 @@ from dataclasses import replace
 import pytest
 from django.conf import settings
 
-from papers.ncbi import TransientNcbiError
-from papers.ncbi.config import NcbiConfig
-from papers.ncbi.ratelimit import RedisRateLimiter, redis_client, spacing_seconds
+from papers.pubmed import TransientNcbiError
+from papers.pubmed.config import NcbiConfig
+from papers.pubmed.ratelimit import RedisRateLimiter, redis_client, spacing_seconds
 from tests.ncbi.conftest import make_config
 from tests.ncbi.workers import fetch_one_by_one
 

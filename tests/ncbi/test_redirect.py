@@ -1,4 +1,4 @@
-"""papers.ncbi.redirect bends Bio.Entrez through one private name; these tests guard it."""
+"""papers.pubmed.redirect bends Bio.Entrez through one private name; these tests guard it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from Bio import Entrez
 
-from papers.ncbi import redirect
-from papers.ncbi.config import NCBI_EUTILS_URL, NcbiConfig
+from papers.pubmed import redirect
+from papers.pubmed.config import NCBI_EUTILS_URL, NcbiConfig
 from tests.ncbi.conftest import make_config
 
 
@@ -18,7 +18,7 @@ def test_biopython_still_has_the_private_function_we_wrap():
     original = getattr(Entrez._build_request, "__wrapped__", Entrez._build_request)
 
     # If this fails after a Biopython upgrade, re-read Bio/Entrez/__init__.py and
-    # papers/ncbi/redirect.py before changing the expected signature.
+    # papers/pubmed/redirect.py before changing the expected signature.
     assert str(inspect.signature(original)) == redirect.EXPECTED_SIGNATURE
     assert Entrez._build_request.irtkb_wrapped is True
 

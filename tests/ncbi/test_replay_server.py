@@ -15,7 +15,7 @@ from lxml import etree
 
 from eutils_replay import Faults, FixtureIndex, running_replay_server
 from eutils_replay.faults import FaultPlan
-from papers.ncbi import redirect
+from papers.pubmed import redirect
 from tests.ncbi.conftest import FIXTURES_DIR, make_config
 
 REVIEW_PMID = 31649335

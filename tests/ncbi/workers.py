@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from papers.ncbi import NcbiConfig, fetch_pubmed_batch
+from papers.pubmed import NcbiConfig, fetch_records
 
 
 def fetch_one_by_one(config: NcbiConfig, pmids: list[int], start_at: float) -> tuple[float, float]:
@@ -12,5 +12,5 @@ def fetch_one_by_one(config: NcbiConfig, pmids: list[int], start_at: float) -> t
     time.sleep(max(0.0, start_at - time.time()))
     started = time.time()
     for pmid in pmids:
-        fetch_pubmed_batch(pmids=[pmid], config=config)
+        fetch_records(pmids=[pmid], config=config)
     return started, time.time()

@@ -1,4 +1,4 @@
-"""A replay server on the project's synthetic fixtures, with the app pointed at it."""
+"""Pipeline fixtures: a replay server on the synthetic fixtures, with the app pointed at it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ PUBMED_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "pubmed"
 
 
 @pytest.fixture
-def replay(settings):
+def app_replay(settings):
+    """Run the replay server on tests/fixtures/pubmed and point the app's settings at it."""
     with running_replay_server(PUBMED_FIXTURES) as server:
         settings.EUTILS_BASE_URL = server.base_url
         # A key of its own, so this test's requests do not wait on another test's budget.

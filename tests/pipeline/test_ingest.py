@@ -9,7 +9,7 @@ import pytest
 
 from papers.ingest import mark_deleted, mark_not_found, sync_reference_list, upsert_papers
 from papers.models import Authorship, EvidenceNote, Paper, PaperChange, PaperLink, Reference
-from papers.pubmed.parse import parse_pubmed_xml
+from papers.pubmed import parse_pubmed_xml
 from tests.factories import EvidenceNoteFactory, PaperFactory
 
 pytestmark = pytest.mark.django_db
@@ -281,6 +281,7 @@ def test_two_jobs_inserting_the_same_new_paper_at_once_both_succeed(records):
     assert Paper.objects.filter(pmid__in=[990000002, 990000004]).count() == 2
 
 
+@pytest.mark.django_db(transaction=True)  # pages go stale when the upsert commits
 def test_an_upsert_makes_cached_pages_show_the_new_data(client, records):
     upsert_papers(records=[records[990000004]])
     url = Paper.objects.get(pmid=990000004).get_absolute_url()

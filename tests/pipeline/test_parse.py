@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from papers.pubmed.parse import PubmedParseError, parse_pubmed_xml
+from papers.pubmed import PubmedParseError, parse_pubmed_xml
 from papers.pubmed.records import PartialDate
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "pubmed"
@@ -204,7 +204,7 @@ def test_bad_replies_raise_a_typed_error_naming_the_source_and_reason(case):
     data, reason = BAD_REPLIES[case]
     with pytest.raises(PubmedParseError) as caught:
         parse_pubmed_xml(data, source="PMIDs 1,2")
-    assert caught.value.identifier == "PMIDs 1,2"
+    assert caught.value.source == "PMIDs 1,2"
     assert reason in caught.value.reason
 
 
@@ -218,7 +218,19 @@ def test_a_record_without_a_pmid_is_reported_and_the_others_still_parse():
     )
     result = parse_pubmed_xml(data)
     assert [r.pmid for r in result.records] == [990000010]
-    assert len(result.errors) == 1 and "missing or invalid PMID" in result.errors[0].reason
+    [error] = result.errors
+    assert error.pmid is None and error.label == "record without PMID"
+    assert "missing or invalid PMID" in error.reason
+
+
+def test_a_record_that_cannot_be_read_is_reported_with_its_pmid():
+    data = (
+        b"<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>990000013</PMID>"
+        b"</MedlineCitation></PubmedArticle></PubmedArticleSet>"
+    )
+    [error] = parse_pubmed_xml(data).errors
+    assert error.pmid == 990000013 and error.label == "PMID 990000013"
+    assert "without Article" in error.reason
 
 
 def test_entities_are_not_expanded():

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from eutils_replay import Faults
 from papers import refresh
 from papers.models import Paper, PaperChange, Reference, RefreshJob
-from papers.ncbi import InvalidIdentifierError
+from tests.content_changes import content_version_writes
 
 pytestmark = pytest.mark.django_db
 KNOWN, UNKNOWN = 990000002, 990000999
@@ -23,7 +23,7 @@ def _efetches(server) -> list:
     return [r for r in server.requests if r.endpoint == "efetch"]
 
 
-def test_importing_pmids_stores_known_ones_and_records_unknown_ones(replay):
+def test_importing_pmids_stores_known_ones_and_records_unknown_ones(app_replay):
     job = _run(kind=RefreshJob.Kind.IMPORT, pmids=[KNOWN, UNKNOWN, 990000004])
 
     assert job.status == RefreshJob.Status.SUCCEEDED
@@ -32,11 +32,11 @@ def test_importing_pmids_stores_known_ones_and_records_unknown_ones(replay):
     assert job.errors == {str(UNKNOWN): "not found in PubMed"}
     assert Paper.objects.get(pmid=KNOWN).title == "A cited paper."
     assert not Paper.objects.filter(pmid=UNKNOWN).exists()
-    assert len(_efetches(replay)) == 1  # three PMIDs, one request
+    assert len(_efetches(app_replay)) == 1  # three PMIDs, one request
     assert job.started_at and job.finished_at
 
 
-def test_importing_dois_resolves_them_and_keeps_dois_pubmed_lacks(replay):
+def test_importing_dois_resolves_them_and_keeps_dois_pubmed_lacks(app_replay):
     job = _run(kind=RefreshJob.Kind.IMPORT, dois=["doi:10.5555/season.0004", "10.5555/NOPE.1"])
 
     assert Paper.objects.get(pmid=990000004).doi == "10.5555/SEASON.0004"
@@ -46,7 +46,7 @@ def test_importing_dois_resolves_them_and_keeps_dois_pubmed_lacks(replay):
     assert (job.new_count, job.not_found_count, job.done, job.total) == (1, 1, 2, 2)
 
 
-def test_importing_a_review_builds_its_reference_list_and_fetches_the_references(replay):
+def test_importing_a_review_builds_its_reference_list_and_fetches_the_references(app_replay):
     job = _run(kind=RefreshJob.Kind.IMPORT_REVIEW, pmids=[990000001])
 
     assert job.status == RefreshJob.Status.SUCCEEDED
@@ -59,7 +59,7 @@ def test_importing_a_review_builds_its_reference_list_and_fetches_the_references
     assert Paper.objects.get(pmid=KNOWN).is_retracted
 
 
-def test_refreshing_twice_changes_nothing_the_second_time(replay):
+def test_refreshing_twice_changes_nothing_the_second_time(app_replay):
     _run(kind=RefreshJob.Kind.IMPORT, pmids=[KNOWN, 990000004])
     before = dict(Paper.objects.values_list("pmid", "changed_at"))
 
@@ -70,9 +70,9 @@ def test_refreshing_twice_changes_nothing_the_second_time(replay):
     assert not PaperChange.objects.exists()
 
 
-def test_a_server_that_keeps_failing_records_each_pmid_and_loses_nothing(replay):
+def test_a_server_that_keeps_failing_records_each_pmid_and_loses_nothing(app_replay):
     _run(kind=RefreshJob.Kind.IMPORT, pmids=[KNOWN])
-    replay.set_faults(Faults(rate_500=1.0))
+    app_replay.set_faults(Faults(rate_500=1.0))
 
     job = _run(kind=RefreshJob.Kind.REFRESH, pmids=[KNOWN, 990000004])
 
@@ -83,39 +83,65 @@ def test_a_server_that_keeps_failing_records_each_pmid_and_loses_nothing(replay)
     assert kept.title == "A cited paper." and kept.fetch_state == "fetched"
 
 
-def test_a_transient_fault_is_retried_and_the_job_succeeds(replay):
-    replay.set_faults(Faults(fail_first=1, fail_first_with="429"))
+def test_a_transient_fault_is_retried_and_the_job_succeeds(app_replay):
+    app_replay.set_faults(Faults(fail_first=1, fail_first_with="429"))
     job = _run(kind=RefreshJob.Kind.IMPORT, pmids=[KNOWN])
     assert job.status == RefreshJob.Status.SUCCEEDED and job.new_count == 1
-    assert [r.status for r in _efetches(replay)] == [429, 200]
+    assert [r.status for r in _efetches(app_replay)] == [429, 200]
 
 
-def test_a_finished_job_runs_no_more(replay):
+def test_a_finished_job_runs_no_more(app_replay):
     job = _run(kind=RefreshJob.Kind.IMPORT, pmids=[KNOWN])
-    requests = len(replay.requests)
+    requests = len(app_replay.requests)
     again = refresh.run_refresh_job(job_id=job.pk)
     assert again.status == job.status and again.done == job.done
-    assert len(replay.requests) == requests
+    assert len(app_replay.requests) == requests
 
 
-def test_a_job_resumes_after_the_batches_it_already_stored(replay, settings):
-    pmids = [KNOWN, 990000004, 990000005]
-    job = refresh.create_job(kind=RefreshJob.Kind.IMPORT, trigger="command", pmids=pmids)
-    # As a worker killed after its first batch would leave it (batches of one PMID here).
-    settings.REFRESH_BATCH_SIZE = 1
-    job = refresh._freeze_pmids(refresh._claim(job.pk))
-    job = refresh._store_batch(job.pk, 0, (KNOWN,), refresh._fetch_batch((KNOWN,)))
-    assert job.checkpoint["batches_done"] == [0] and job.done == 1
+class WorkerKilled(BaseException):
+    """Stands in for SIGKILL: not an Exception, so nothing marks the job failed on the way out."""
 
-    job = refresh.run_refresh_job(job_id=job.pk)
+
+def test_a_job_resumes_after_the_batches_it_already_stored(app_replay, settings):
+    settings.REFRESH_BATCH_SIZE = 1  # three batches of one PMID
+    job = refresh.create_job(
+        kind=RefreshJob.Kind.IMPORT, trigger="command", pmids=[KNOWN, 990000004, 990000005]
+    )
+
+    def killed_after_the_first_batch(current: RefreshJob) -> None:
+        raise WorkerKilled
+
+    with pytest.raises(WorkerKilled):
+        refresh.run_refresh_job(job_id=job.pk, progress=killed_after_the_first_batch)
+    killed = RefreshJob.objects.get(pk=job.pk)
+    assert killed.status == RefreshJob.Status.RUNNING
+    assert killed.checkpoint["batches_done"] == [0] and killed.done == 1
+    # Batch 0, and batch 1 fetched ahead while batch 0 was stored.
+    assert len(_efetches(app_replay)) == 2
+
+    job = refresh.run_refresh_job(job_id=job.pk)  # the redelivery
 
     assert job.status == RefreshJob.Status.SUCCEEDED
     assert (job.done, job.total, job.new_count) == (3, 3, 3)
     assert sorted(job.checkpoint["batches_done"]) == [0, 1, 2]
-    assert [r.ids for r in _efetches(replay)] == [1, 1, 1]  # batch 0 was not fetched again
+    # Batch 0 was not fetched again; batch 1 was, as its early copy died with the worker.
+    assert [r.ids for r in _efetches(app_replay)] == [1, 1, 1, 1]
 
 
-def test_stale_days_selects_papers_not_fetched_recently(replay):
+@pytest.mark.django_db(transaction=True)
+def test_each_stored_batch_changes_the_content_version_once(app_replay, settings):
+    with content_version_writes() as writes:
+        _run(kind=RefreshJob.Kind.IMPORT, pmids=[990000001, KNOWN])  # one batch of two
+    assert len(writes) == 1
+
+    settings.REFRESH_BATCH_SIZE = 1
+    with content_version_writes() as writes:
+        # Three batches; the last (a PMID PubMed does not know) changes nothing pages show.
+        _run(kind=RefreshJob.Kind.IMPORT, pmids=[990000004, 990000005, UNKNOWN])
+    assert len(writes) == 2
+
+
+def test_stale_days_selects_papers_not_fetched_recently(app_replay):
     _run(kind=RefreshJob.Kind.IMPORT, pmids=[KNOWN])
     Paper.objects.create(pmid=990000004, fetch_state="pending")
 
@@ -126,30 +152,28 @@ def test_stale_days_selects_papers_not_fetched_recently(replay):
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("command", "message"),
     [
-        ({"pmids": ["12a"]}, "not a PMID"),
-        ({"pmids": [0]}, "not a PMID"),
-        ({"dois": ["not-a-doi"]}, "not a DOI"),
-        ({}, "no PMIDs or DOIs given"),
+        (["import_pubmed", "--pmid", "12a"], "not a PMID: '12a'"),
+        (["import_pubmed", "--pmid", str(KNOWN), "0"], "not a PMID: '0'"),
+        (["import_pubmed", "--doi", "hello"], "not a DOI: 'hello'"),
+        (["import_pubmed"], "no PMIDs or DOIs given"),
+        (["refresh_pubmed", "--pmid", "PMID31649335"], "not a PMID: 'PMID31649335'"),
     ],
 )
-def test_bad_identifiers_are_refused_before_any_job_exists(kwargs, message):
-    with pytest.raises(InvalidIdentifierError, match=message):
-        refresh.create_job(kind=RefreshJob.Kind.IMPORT, trigger="command", **kwargs)
+def test_bad_identifiers_are_refused_before_any_job_exists(app_replay, command, message):
+    with pytest.raises(CommandError, match=message):
+        call_command(*command)
+
     assert not RefreshJob.objects.exists()
+    assert app_replay.requests == []
 
 
-def test_import_command_prints_a_summary(replay, capsys):
+def test_import_command_prints_a_summary(app_replay, capsys):
     call_command("import_pubmed", "--pmid", str(KNOWN), str(UNKNOWN))
     out = capsys.readouterr()
     assert "succeeded: 1 new, 0 changed, 0 unchanged, 1 not found, 0 failed (2/2)" in out.out
     assert f"{UNKNOWN}: not found in PubMed" in out.err
-
-
-def test_import_command_rejects_junk_identifiers(replay):
-    with pytest.raises(CommandError, match="not a DOI"):
-        call_command("import_pubmed", "--doi", "hello")
 
 
 def test_import_command_reads_a_file_and_refuses_a_broken_one(tmp_path, capsys):
@@ -164,7 +188,7 @@ def test_import_command_reads_a_file_and_refuses_a_broken_one(tmp_path, capsys):
     assert Paper.objects.count() == 4
 
 
-def test_refresh_command_all(replay, capsys):
+def test_refresh_command_all(app_replay, capsys):
     _run(kind=RefreshJob.Kind.IMPORT, pmids=[KNOWN, 990000004])
     call_command("refresh_pubmed", "--all")
     assert "0 new, 0 changed, 2 unchanged" in capsys.readouterr().out
@@ -186,7 +210,7 @@ def test_the_weekly_refresh_queues_one_job_per_week_however_often_beat_fires(
     assert len(queued) == 1
 
 
-def test_refreshing_everything_also_looks_up_papers_known_only_by_doi(replay):
+def test_refreshing_everything_also_looks_up_papers_known_only_by_doi(app_replay):
     Paper.objects.create(doi="10.5555/SEASON.0004", fetch_state="pending")
     Paper.objects.create(doi="10.5555/NOPE.2", fetch_state="pending")
 

@@ -1,16 +1,23 @@
-"""The public pages' cache: used for anonymous readers, stale the moment content changes."""
+"""The public pages' cache: used for anonymous readers, stale the moment a change commits.
+
+Tests that write and then read again run with real commits (``committed_kb``): the version
+changes when a transaction commits, and a test wrapped in one transaction never commits.
+"""
 
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from papers.cache import bump_content_version
+from irtkb.redis_clients import redis_client
+from papers import content_version
+from papers.content_version import mark_content_changed
 from papers.models import EvidenceNote, Paper
 from tests import factories
-from tests.web.conftest import make_paper
+from tests.content_changes import content_version_writes
+from tests.web.conftest import build_knowledge_base, make_paper
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +29,13 @@ UNREACHABLE_REDIS = {
         "OPTIONS": {"socket_connect_timeout": 0.5},
     }
 }
+
+
+@pytest.fixture
+def committed_kb(transactional_db):
+    """Return a small knowledge base, committed in one transaction as a data load would be."""
+    with transaction.atomic():
+        return build_knowledge_base(papers=10)
 
 
 def _public_urls(kb) -> list[str]:
@@ -51,8 +65,8 @@ def test_a_repeated_anonymous_request_is_served_without_sql(client, kb):
         assert second["Content-Type"] == first["Content-Type"]
 
 
-def test_an_edited_note_shows_at_once(client, kb):
-    therapy = kb.therapies[0]
+def test_an_edited_note_shows_once_saved(client, committed_kb):
+    therapy = committed_kb.therapies[0]
     note = therapy.evidence_notes.get(note_type=EvidenceNote.NoteType.EFFICACY)
     client.get(therapy.get_absolute_url())
 
@@ -63,8 +77,8 @@ def test_an_edited_note_shows_at_once(client, kb):
     assert "Relapse-free survival held at five years in the extension cohort." in html
 
 
-def test_a_retired_or_deleted_note_disappears_at_once(client, kb):
-    therapy = kb.therapies[0]
+def test_a_retired_or_deleted_note_disappears_once_saved(client, committed_kb):
+    therapy = committed_kb.therapies[0]
     retired, deleted = therapy.evidence_notes.all()[:2]
     client.get(therapy.get_absolute_url())
 
@@ -78,8 +92,8 @@ def test_a_retired_or_deleted_note_disappears_at_once(client, kb):
     assert f'id="note-{deleted_id}"' not in html
 
 
-def test_papers_added_to_a_note_show_at_once(client, kb):
-    therapy = kb.therapies[0]
+def test_papers_added_to_a_note_show_once_saved(client, committed_kb):
+    therapy = committed_kb.therapies[0]
     note = therapy.evidence_notes.get(note_type=EvidenceNote.NoteType.SAFETY)
     added = make_paper(title="Secondary autoimmunity after alemtuzumab: a cohort study.")
     url = reverse("papers:therapy-papers", args=[therapy.slug])
@@ -92,16 +106,44 @@ def test_papers_added_to_a_note_show_at_once(client, kb):
     assert "Secondary autoimmunity after alemtuzumab" in html
 
 
-def test_a_bulk_write_shows_once_the_writer_bumps_the_version(client, kb):
-    paper = kb.cited[0]
+def test_a_bulk_write_shows_once_the_writer_marks_the_content_changed(client, committed_kb):
+    paper = committed_kb.cited[0]
     url = paper.get_absolute_url()
     client.get(url)
-    # What the pipeline does: set-based writes send no signals, so it bumps the version.
-    Paper.objects.filter(pk=paper.pk).update(is_retracted=True)
+    # What the pipeline does: set-based writes send no signals, so it marks the change.
+    with transaction.atomic():
+        Paper.objects.filter(pk=paper.pk).update(is_retracted=True)
+        assert "Retracted" not in client.get(url).content.decode()  # still the cached page
+        mark_content_changed()
+        assert "Retracted" not in client.get(url).content.decode()  # not committed yet
 
-    assert "Retracted" not in client.get(url).content.decode()  # still the cached page
-    bump_content_version()
     assert "Retracted" in client.get(url).content.decode()
+
+
+def test_a_transaction_changes_the_version_once_however_many_writes_mark_it(committed_kb):
+    with content_version_writes() as writes, transaction.atomic():
+        for paper in committed_kb.cited[:5]:
+            paper.title = paper.title + " (revised)"
+            paper.save()  # post_save marks the content changed
+            mark_content_changed()
+
+    assert len(writes) == 1
+
+
+def test_a_write_outside_a_transaction_changes_the_version_at_once(committed_kb):
+    with content_version_writes() as writes:
+        committed_kb.cited[0].save()  # autocommit: visible to everyone at once, so stale at once
+        committed_kb.cited[1].save()
+
+    assert len(writes) == 2
+
+
+def test_a_rolled_back_write_changes_no_version(committed_kb):
+    with content_version_writes() as writes, pytest.raises(RuntimeError), transaction.atomic():
+        committed_kb.cited[0].save()
+        raise RuntimeError("the write fails")
+
+    assert writes == []
 
 
 def test_signed_in_users_bypass_the_cache(client, kb, django_user_model):
@@ -155,9 +197,9 @@ def test_pages_still_render_when_redis_is_down(client, kb, settings):
     assert kb.therapies[0].name in response.content.decode()
 
 
-def test_saving_a_note_succeeds_when_redis_is_down(kb, settings):
+def test_saving_a_note_succeeds_when_redis_is_down(committed_kb, settings):
     settings.CACHES = UNREACHABLE_REDIS
-    note = kb.notes[0]
+    note = committed_kb.notes[0]
 
     note.statement = "Saved while the cache was unreachable."
     note.save()
@@ -166,29 +208,25 @@ def test_saving_a_note_succeeds_when_redis_is_down(kb, settings):
     assert note.statement == "Saved while the cache was unreachable."
 
 
-def test_a_hit_within_the_check_window_asks_redis_nothing(client, kb, monkeypatch):
-    from papers import cache as page_cache
-
-    monkeypatch.setattr(page_cache, "VERSION_CHECK_SECONDS", 3600)  # no clock in this test
+def test_a_hit_within_the_check_window_asks_redis_nothing(client, kb, monkeypatch, settings):
+    monkeypatch.setattr(content_version, "VERSION_CHECK_SECONDS", 3600)  # no clock in this test
     url = kb.therapies[0].get_absolute_url()
     assert client.get(url)["X-Page-Cache"] == "miss"
 
-    def no_redis():
-        raise AssertionError("the hot path asked Redis")
-
-    monkeypatch.setattr(page_cache, "_versions", no_redis)
+    settings.CACHES = UNREACHABLE_REDIS  # any Redis call now fails, and the page would render
     assert client.get(url)["X-Page-Cache"] == "hit"
 
 
-def test_a_change_made_by_another_process_is_seen_once_the_window_passes(client, kb, monkeypatch):
-    from papers import cache as page_cache
-
-    monkeypatch.setattr(page_cache, "VERSION_CHECK_SECONDS", 3600)  # no clock in this test
+def test_a_change_made_by_another_process_is_seen_once_the_window_passes(
+    client, kb, monkeypatch, settings
+):
+    monkeypatch.setattr(content_version, "VERSION_CHECK_SECONDS", 3600)  # no clock in this test
     url = kb.therapies[0].get_absolute_url()
     client.get(url)
     # Another process (a worker's refresh) replaces the version in Redis directly.
-    page_cache._versions().set(page_cache.VERSION_KEY, "set-by-another-process")
+    redis = redis_client(settings.CACHES["default"]["LOCATION"])
+    redis.set(content_version.VERSION_KEY, "set-by-another-process")
     assert client.get(url)["X-Page-Cache"] == "hit"  # still inside this process's window
 
-    monkeypatch.setattr(page_cache, "VERSION_CHECK_SECONDS", 0)
+    monkeypatch.setattr(content_version, "VERSION_CHECK_SECONDS", 0)
     assert client.get(url)["X-Page-Cache"] == "miss"

@@ -8,8 +8,13 @@ from papers import refresh
 from papers.ingest import upsert_papers
 from papers.management.job_runner import run_or_queue
 from papers.models import RefreshJob
-from papers.ncbi import InvalidIdentifierError
-from papers.pubmed.parse import PubmedParseError, parse_pubmed_xml
+from papers.pubmed import (
+    InvalidIdentifierError,
+    PubmedParseError,
+    normalize_doi,
+    parse_pmid,
+    parse_pubmed_xml,
+)
 
 
 class Command(BaseCommand):
@@ -34,7 +39,10 @@ class Command(BaseCommand):
             raise CommandError("--review takes exactly one --pmid")
         try:
             job = refresh.create_job(
-                kind=kind, trigger=RefreshJob.Trigger.COMMAND, pmids=pmid, dois=doi
+                kind=kind,
+                trigger=RefreshJob.Trigger.COMMAND,
+                pmids=[parse_pmid(text) for text in pmid],
+                dois=[normalize_doi(text) for text in doi],
             )
         except InvalidIdentifierError as exc:
             raise CommandError(str(exc)) from exc
@@ -49,7 +57,7 @@ class Command(BaseCommand):
             raise CommandError(f"nothing imported: {exc}") from exc
         summary = upsert_papers(records=result.records)
         for error in result.errors:
-            self.stderr.write(f"  skipped {error.identifier}: {error.reason}")
+            self.stderr.write(f"  skipped {error.label}: {error.reason}")
         self.stdout.write(
             f"{path.name}: {len(summary.new)} new, {len(summary.changed)} changed, "
             f"{len(summary.unchanged)} unchanged, {len(result.errors)} skipped"

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from papers import refresh
 from papers.management.job_runner import run_or_queue
 from papers.models import RefreshJob
-from papers.ncbi import InvalidIdentifierError
+from papers.pubmed import InvalidIdentifierError, parse_pmid
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             job = refresh.create_job(
                 kind=kind,
                 trigger=RefreshJob.Trigger.COMMAND,
-                pmids=pmid or [],
+                pmids=[parse_pmid(text) for text in pmid or []],
                 refresh_all=all,
                 stale_days=stale_days,
             )

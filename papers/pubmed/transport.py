@@ -14,23 +14,22 @@ from urllib.error import HTTPError, URLError
 from Bio import Entrez
 from lxml import etree
 
-from papers.ncbi import redirect
-from papers.ncbi.config import NcbiConfig
-from papers.ncbi.errors import PermanentNcbiError, TransientNcbiError
-from papers.ncbi.ratelimit import RedisRateLimiter
+from papers.pubmed import redirect
+from papers.pubmed.config import NcbiConfig
+from papers.pubmed.errors import PermanentNcbiError, TransientNcbiError
+from papers.pubmed.ratelimit import RedisRateLimiter
+from papers.pubmed.safe_xml import parse_xml
 
 logger = logging.getLogger(__name__)
 
-# Replies come from NCBI (or our replay server); still, never fetch a DTD or expand entities.
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
-_ENDPOINTS = ("efetch", "esearch", "epost", "elink")
+# The E-utilities the client uses; anything else is a programming error, not a request.
+_ENDPOINTS = ("efetch", "esearch")
 
 
 @dataclass(frozen=True)
 class Reply:
-    """A checked reply: the raw bytes, its parsed root, and how many requests it took."""
+    """A checked reply: its parsed root (the only parse of it) and how many requests it took."""
 
-    body: bytes
     root: etree._Element
     attempts: int
 
@@ -58,12 +57,13 @@ def request_xml(
     if endpoint not in _ENDPOINTS:
         raise ValueError(f"unknown E-utility {endpoint!r}")
     limiter = rate_limiter_for(config)
+    redirect.warm_up()  # nothing slow may happen between taking a slot and sending
     reason = ""
     for attempt in range(1, config.max_attempts + 1):
         limiter.acquire()
         try:
             body = _send(endpoint, params, config)
-            return Reply(body=body, root=_check(body, expect_root), attempts=attempt)
+            return Reply(root=_check(body, expect_root), attempts=attempt)
         except _RetryableFailure as exc:
             reason = str(exc)
         except PermanentNcbiError as exc:
@@ -123,7 +123,7 @@ def _check(body: bytes, expect_root: str) -> etree._Element:
     if not body.strip():
         raise _RetryableFailure("empty reply")
     try:
-        root = etree.fromstring(body, _PARSER)
+        root = parse_xml(body)
     except etree.XMLSyntaxError as exc:
         raise _RetryableFailure(f"malformed or truncated XML ({exc})") from exc
     error = root if root.tag == "ERROR" else root.find("ERROR")

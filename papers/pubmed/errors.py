@@ -1,4 +1,4 @@
-"""The one exception family for NCBI calls: transient (retry later) or permanent (do not)."""
+"""The seam's errors: NCBI calls that failed (transient or permanent), and unreadable replies."""
 
 from __future__ import annotations
 
@@ -39,9 +39,12 @@ class NcbiError(Exception):
 
 
 class TransientNcbiError(NcbiError):
-    """Worth retrying later: HTTP 429/5xx, timeouts, dropped connections, bad or <ERROR> replies.
+    """Worth trying again later: HTTP 429/5xx, timeouts, dropped connections, bad or <ERROR>
+    replies, the shared rate limiter (Redis) unreachable.
 
-    Raised after the client's own retries ran out, so a Celery task can ``autoretry_for`` it.
+    Raised only once the transport's own retries have run out. Nothing retries it after
+    that: a refresh job records it against each identifier of the request (docs/pipeline.md),
+    and the next refresh asks again.
     """
 
 
@@ -51,3 +54,12 @@ class PermanentNcbiError(NcbiError):
 
 class InvalidIdentifierError(PermanentNcbiError, ValueError):
     """An identifier is not a PMID or DOI; nothing was sent to NCBI."""
+
+
+class PubmedParseError(Exception):
+    """A PubMed XML document cannot be read as a whole; nothing from it may be written."""
+
+    def __init__(self, source: str, reason: str):
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}")

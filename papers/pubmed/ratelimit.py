@@ -18,7 +18,7 @@ import time
 import redis
 
 from irtkb.redis_clients import redis_client
-from papers.ncbi.errors import TransientNcbiError
+from papers.pubmed.errors import TransientNcbiError
 
 # Biopython's in-process spacing (Bio.Entrez._open): 0.37 s without a key, 0.1 s with one.
 # Spacing at least that far apart means Biopython never adds a second wait of its own; the

@@ -9,11 +9,14 @@ requests (or tests) somewhere we did not configure.
 
 Bio.Entrez._open, which sends the request, is left alone but set up deliberately:
 - it retries by itself (``max_tries``, sleeping ``sleep_between_tries`` = 15 s on network
-  errors); we set ``max_tries = 1`` because papers.ncbi.transport owns retries and backoff;
+  errors); we set ``max_tries = 1`` because papers.pubmed.transport owns retries and backoff;
 - it spaces requests 0.37 s apart (0.1 s with an API key) within one process; the shared Redis
-  bucket (papers.ncbi.ratelimit) spaces requests at least that far apart across all processes,
+  bucket (papers.pubmed.ratelimit) spaces requests at least that far apart across all processes,
   so Biopython's own check finds nothing left to wait for and never doubles a wait;
-- it calls ``urlopen(request)`` without a timeout, so the Request we build pins one.
+- it calls ``urlopen(request)`` without a timeout, so the Request we build pins one;
+- ``urlopen`` builds urllib's opener on its first call, and with it an SSL context that loads
+  the system's CA certificates; ``warm_up()`` does that before the first rate-limit slot is
+  taken (see there).
 """
 
 from __future__ import annotations
@@ -21,12 +24,13 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import inspect
+import urllib.request
 from collections.abc import Iterator
 from urllib.request import Request
 
 from Bio import Entrez
 
-from papers.ncbi.config import NCBI_EUTILS_URL, NcbiConfig, config_from_settings
+from papers.pubmed.config import NCBI_EUTILS_URL, NcbiConfig, config_from_settings
 
 # The signature we wrap; a different one means Biopython changed and this module needs a look.
 EXPECTED_SIGNATURE = "(cgi, params=None, post=None, ecitmatch=False, join_ids=True)"
@@ -64,7 +68,7 @@ def install() -> None:
     if signature != EXPECTED_SIGNATURE:
         raise RuntimeError(
             f"Bio.Entrez._build_request{signature} is not the expected {EXPECTED_SIGNATURE}; "
-            "review papers/ncbi/redirect.py for this Biopython version."
+            "review papers/pubmed/redirect.py for this Biopython version."
         )
 
     def build_request(cgi, params=None, post=None, ecitmatch=False, join_ids=True):
@@ -90,6 +94,18 @@ def install() -> None:
     Entrez.sleep_between_tries = 0
 
 
+def warm_up() -> None:
+    """Build urllib's opener now, unless something already did, rather than inside a request.
+
+    The first ``urlopen()`` of a process builds it, loading the CA certificates: 30 ms on an
+    idle machine, 200 ms on a busy one. Spent after the shared rate limiter had handed out
+    the slot, that made a fresh worker's first request arrive late, close behind the next
+    process's, and NCBI counts arrivals. The transport calls this before taking a slot.
+    """
+    if getattr(urllib.request, "_opener", None) is None:
+        urllib.request.install_opener(urllib.request.build_opener())
+
+
 @contextlib.contextmanager
 def using(config: NcbiConfig) -> Iterator[None]:
     """Send the Bio.Entrez requests made inside the block with ``config``'s URL and timeout."""
@@ -105,7 +121,7 @@ def _redirect(cgi: str, base_url: str) -> str:
     if not cgi.startswith(NCBI_EUTILS_URL):
         raise RuntimeError(
             f"Bio.Entrez asked for {cgi!r}, outside {NCBI_EUTILS_URL}; "
-            "review papers/ncbi/redirect.py for this Biopython version."
+            "review papers/pubmed/redirect.py for this Biopython version."
         )
     return base_url + cgi[len(NCBI_EUTILS_URL) :]
 

@@ -50,7 +50,7 @@ def config_from_settings() -> NcbiConfig:
         tool=settings.NCBI_TOOL or "irtkb",
         timeout_seconds=float(settings.NCBI_TIMEOUT_SECONDS),
         redis_url=settings.REDIS_URL,
-        rate_limit_key=getattr(settings, "NCBI_RATE_LIMIT_KEY", "irtkb:ncbi:rate"),
-        max_attempts=getattr(settings, "NCBI_MAX_ATTEMPTS", 5),
-        backoff_base_seconds=getattr(settings, "NCBI_BACKOFF_BASE_SECONDS", 1.0),
+        rate_limit_key=settings.NCBI_RATE_LIMIT_KEY,
+        max_attempts=settings.NCBI_MAX_ATTEMPTS,
+        backoff_base_seconds=settings.NCBI_BACKOFF_BASE_SECONDS,
     )
