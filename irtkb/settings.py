@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_celery_results",
     "rest_framework",
     "papers",
+    "curation",
 ]
 
 MIDDLEWARE = [

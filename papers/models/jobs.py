@@ -18,6 +18,7 @@ class RefreshJob(models.Model):
         COMMAND = "command", "management command"
         SCHEDULE = "schedule", "schedule"
         API = "api", "API"
+        CURATOR = "curator", "curator workspace"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "queued"
