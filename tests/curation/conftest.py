@@ -112,3 +112,23 @@ def item_data(therapy: Therapy, papers=(), **changes) -> dict:
     }
     data.update(changes)
     return data
+
+
+@pytest.fixture
+def broker_down():
+    """Point the Celery app at a port nothing listens on, as when Redis is down."""
+    from irtkb.celery import app
+
+    previous = app.conf.broker_url
+    _reset_producers(app, "redis://127.0.0.1:1/0")
+    yield
+    _reset_producers(app, previous)
+
+
+def _reset_producers(app, url: str) -> None:
+    # The connection and producer pools were built for the previous broker; drop both.
+    app.conf.broker_url = url
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
