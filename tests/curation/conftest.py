@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
@@ -52,18 +53,26 @@ class People:
     rita: object  # reader with an account
 
 
+def make_user(username: str, *groups: Group, **fields):
+    """Create a user who signs in by session only: hashing passwords would cost each test
+    seconds and no test here types one."""
+    user = get_user_model()(username=username, email=f"{username}@example.org", **fields)
+    user.set_unusable_password()
+    user.save()
+    user.groups.add(*groups)
+    return user
+
+
 @pytest.fixture
 def people(db) -> People:
     curator, editor = make_groups()
-    alice = factories.UserFactory(username="alice", first_name="Alice", last_name="Curator")
-    alice.groups.add(curator)
-    bob = factories.UserFactory(username="bob", first_name="Bob", last_name="Editor")
-    bob.groups.add(editor)
-    erin = factories.UserFactory(username="erin")
-    erin.groups.add(editor)
-    root = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
-    rita = factories.UserFactory(username="rita")
-    return People(alice=alice, bob=bob, erin=erin, root=root, rita=rita)
+    return People(
+        alice=make_user("alice", curator, first_name="Alice", last_name="Curator"),
+        bob=make_user("bob", editor, first_name="Bob", last_name="Editor"),
+        erin=make_user("erin", editor),
+        root=make_user("root", is_staff=True, is_superuser=True),
+        rita=make_user("rita"),
+    )
 
 
 def client_for(user) -> Client:
