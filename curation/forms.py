@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.validators import MinValueValidator
 
 from curation.identifiers import Identifier, IdentifierError, parse_identifier
 from curation.workflow import CONTENT_FIELDS, CitationInput, ItemContent, citation_problems
@@ -63,7 +64,12 @@ class ItemForm(forms.ModelForm):
     class Meta:
         model = EvidenceNote
         fields = CONTENT_FIELDS
-        labels = {"note_type": "Evidence type", "population_size": "Number of patients"}
+        labels = {
+            "note_type": "Evidence type",
+            "population_size": "Number of patients",
+            "follow_up_unit": "Follow-up unit",
+            "outcome_comparator": "Comparator",
+        }
         error_messages = {
             "therapy": {"required": "Choose the therapy this item is about."},
             "note_type": {"required": "Choose the evidence type."},
@@ -74,7 +80,12 @@ class ItemForm(forms.ModelForm):
         self.fields["therapy"].queryset = Therapy.objects.order_by("position", "name")
         self.fields["therapy"].empty_label = "Choose a therapy"
         self.fields["note_type"].choices = [("", "Choose a type"), *EvidenceNote.NoteType.choices]
-        self.fields["population_size"].min_value = 1
+        self.fields["population_size"].validators.append(
+            MinValueValidator(1, "A study has at least one patient.")
+        )
+        for name in ("study_design", "direction", "population_phenotype", "follow_up_unit"):
+            field = self.fields[name]
+            field.choices = [("", "not recorded"), *[c for c in field.choices if c[0]]]
         self.citation_rows = citations if citations is not None else self._rows_from_data()
         self.citation_errors: dict[int, str] = {}
 
