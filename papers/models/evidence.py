@@ -25,7 +25,6 @@ class EvidenceNoteQuerySet(models.QuerySet):
         return self.filter(
             revision_of__isnull=True,
             status__in=[EvidenceNote.Status.PUBLISHED, EvidenceNote.Status.RETIRED],
-            published_version__gte=1,
         )
 
     def with_people(self) -> EvidenceNoteQuerySet:

@@ -210,3 +210,13 @@ def test_posts_without_a_csrf_token_are_refused(people, items):
     assert response.status_code == 403
     items["submitted"].refresh_from_db()
     assert items["submitted"].status == "submitted"
+
+
+def test_public_item_pages_carry_no_csrf_token_and_are_cached(items):
+    reader = client_for(None)
+    url = _url("note-detail", items["published"])
+    first = reader.get(url)
+    second = reader.get(url)
+    assert "csrf" not in first.content.decode().lower()
+    assert not first.cookies
+    assert second["X-Page-Cache"] == "hit"
