@@ -31,6 +31,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "is_editor": can_publish(request.user),
             "therapies": Therapy.objects.order_by("position", "name"),
             "duplicates_url": duplicates_url,
+            # Filled in where duplicate detection is wired (it lives in its own module).
+            "duplicate_count": None,
             "nav": "curate",
         },
     )

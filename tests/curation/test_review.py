@@ -180,3 +180,24 @@ def test_an_action_on_a_version_the_editor_did_not_see_is_refused(people, therap
     assert "changed after you opened it" in response.content.decode()
     note.refresh_from_db()
     assert note.status == "submitted"
+
+
+def test_search_finds_an_item_once_published_and_loses_it_when_retired(people, therapy, paper):
+    from django.contrib.postgres.search import SearchQuery
+
+    from papers.models import Paper
+
+    def indexed() -> bool:
+        query = SearchQuery("quokkalike", config="english")
+        return Paper.objects.filter(pk=paper.pk, search_vector=query).exists()
+
+    alice, bob = client_for(people.alice), client_for(people.bob)
+    note = _create(alice, therapy, [paper], statement="Quokkalike renewal after depletion.")
+    _post(alice, "note-submit", note, version=1)
+    assert not indexed()  # drafts and submissions are not searchable
+
+    _post(bob, "note-publish", note, version=1)
+    assert indexed()
+
+    _post(bob, "note-retire", note, reason="Withdrawn.", version=1)
+    assert not indexed()
