@@ -203,7 +203,11 @@ def picker_results(query: str) -> list[Paper]:
     if identifier is not None and identifier.kind == "pmid":
         condition = Q(pmid=identifier.value)
     elif identifier is not None:
-        condition = Q(doi__iexact=identifier.value)
+        # Lower(doi) is what the unique index holds; iexact would read every row.
+        by_doi = Paper.objects.annotate(doi_lower=Lower("doi")).filter(
+            doi_lower=str(identifier.value).lower()
+        )
+        condition = Q(pk__in=by_doi.values("pk"))
     else:
         words = _WORD.findall(text.lower())
         if not words:

@@ -247,7 +247,10 @@ def _event(note: EvidenceNote, *, user: Any, kind: str, comment: str = "") -> Ev
         actor=user if getattr(user, "is_authenticated", False) else None,
         kind=kind,
         comment=comment,
-        public=kind in PUBLIC_KINDS and item.status in (Status.PUBLISHED, Status.RETIRED),
+        # Work on a revision stays private until the revision is published.
+        public=kind in PUBLIC_KINDS
+        and not note.revision_of_id
+        and item.status in (Status.PUBLISHED, Status.RETIRED),
     )
 
 

@@ -50,6 +50,8 @@ def new_item(request: HttpRequest) -> HttpResponse:
 def edit_item(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit an item; a published one gets a pending revision. ?revert=<history id> starts from
     that past version."""
+    if request.method == "POST" and not EvidenceNote.objects.filter(pk=pk).exists():
+        return _save_over_accepted_revision(request, pk)
     note = visible_item(request.user, pk)
     if note.status == Status.RETIRED:
         messages.error(request, "A retired item cannot be edited.")
@@ -74,6 +76,19 @@ def edit_item(request: HttpRequest, pk: int) -> HttpResponse:
         citations=[CitationRow(c.paper_id, c.quote) for c in content.citations],
     )
     return _editor(request, form, note=note, reverted_from=reverted_from)
+
+
+def _save_over_accepted_revision(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answer an edit of a revision that was published (so deleted) meanwhile: the curator's
+    text meets the published item on the conflict page instead of vanishing with a 404."""
+    row = EvidenceNote.history.filter(id=pk, revision_of__isnull=False).first()
+    if row is None:
+        raise Http404("No such evidence item.")
+    item = visible_item(request.user, row.revision_of_id)
+    form = ItemForm(request.POST)
+    if not form.is_valid():
+        return _editor(request, form, note=item)
+    return _conflict(request, form, item)
 
 
 def _history_row(note: EvidenceNote, history_id: str):

@@ -125,19 +125,16 @@ def item_data(therapy: Therapy, papers=(), **changes) -> dict:
 
 @pytest.fixture
 def broker_down():
-    """Point the Celery app at a port nothing listens on, as when Redis is down."""
+    """Point the Celery app at a port nothing listens on, as when Redis is down.
+
+    The app's connection and producer pools were built for the working broker: they are set
+    aside (not closed, other tests go on using them) and put back afterwards.
+    """
     from irtkb.celery import app
 
-    previous = app.conf.broker_url
-    _reset_producers(app, "redis://127.0.0.1:1/0")
-    yield
-    _reset_producers(app, previous)
-
-
-def _reset_producers(app, url: str) -> None:
-    # The connection and producer pools were built for the previous broker; drop both.
-    app.conf.broker_url = url
-    if app._pool is not None:
-        app._pool.force_close_all()
+    kept = (app.conf.broker_url, app._pool, app.amqp._producer_pool)
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
     app._pool = None
     app.amqp._producer_pool = None
+    yield
+    app.conf.broker_url, app._pool, app.amqp._producer_pool = kept

@@ -154,3 +154,26 @@ def test_two_curators_revising_a_published_item_meet_on_its_revision(people, the
     assert response.status_code == 409
     assert reverse("curation:note-merge", kwargs={"pk": revision.pk}) in response.content.decode()
     assert EvidenceNote.objects.filter(revision_of=note).count() == 1
+
+
+def test_saving_a_revision_published_meanwhile_meets_the_published_item(people, therapy, paper):
+    alice, bob = client_for(people.alice), client_for(people.bob)
+    alice.post(reverse("curation:note-new"), item_data(therapy, [paper]))
+    note = EvidenceNote.objects.get()
+    alice.post(reverse("curation:note-submit", kwargs={"pk": note.pk}), {"version": 1})
+    bob.post(reverse("curation:note-publish", kwargs={"pk": note.pk}), {"version": 1})
+    _save(alice, note, item_data(therapy, [paper], statement="The revision.", version=1))
+    revision = EvidenceNote.objects.get(revision_of=note)
+    alice.post(reverse("curation:note-submit", kwargs={"pk": revision.pk}), {"version": 1})
+    bob.post(reverse("curation:note-publish", kwargs={"pk": revision.pk}), {"version": 1})
+
+    # erin had the revision open and saves it after it was published and removed
+    response = client_for(people.erin).post(
+        reverse("curation:note-edit", kwargs={"pk": revision.pk}),
+        item_data(therapy, [paper], statement="Erin's late edit.", version=1),
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert reverse("curation:note-merge", kwargs={"pk": note.pk}) in page
+    assert 'name="mine-statement" value="Erin&#x27;s late edit."' in page
