@@ -18,19 +18,28 @@ from tests.worker.conftest import workers  # noqa: F401 (the real-worker fixture
 pytestmark = pytest.mark.browser
 
 
-def signed_in(browser, live_server, user):
-    """Return a page whose browser context carries ``user``'s session (no login form needed)."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
-    page.js_errors = []
-    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
-    page.on("console", lambda m: page.js_errors.append(m.text) if m.type == "error" else None)
-    return page
+@pytest.fixture
+def signed_in(browser, live_server):
+    """Return a function giving a page whose context carries a user's session (no login form
+    needed); the contexts close after the test."""
+    contexts = []
+
+    def open_page(user):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        session = client.cookies["sessionid"].value
+        context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+        page = context.new_page()
+        page.js_errors = []
+        page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+        page.on("console", lambda m: page.js_errors.append(m.text) if m.type == "error" else None)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture
@@ -42,10 +51,12 @@ def team(dataset):
     )
 
 
-def test_an_item_goes_from_draft_to_the_therapy_page_through_two_people(browser, live_server, team):
+def test_an_item_goes_from_draft_to_the_therapy_page_through_two_people(
+    page, live_server, team, signed_in
+):
     alice_user, bob_user = team
-    alice = signed_in(browser, live_server, alice_user)
-    bob = signed_in(browser, live_server, bob_user)
+    alice = signed_in(alice_user)
+    bob = signed_in(bob_user)
 
     # alice writes a structured, quoted item on alemtuzumab
     alice.goto(live_server.url + "/curate/")
@@ -102,7 +113,7 @@ def test_an_item_goes_from_draft_to_the_therapy_page_through_two_people(browser,
     bob.get_by_role("button", name="Publish").click()
     bob.get_by_text("Published.").wait_for()
     screenshot(bob, "curation-02-published")
-    reader = browser.new_page()
+    reader = page  # not signed in
     reader.goto(live_server.url + "/therapies/alemtuzumab/")
     published = reader.locator("li.note", has_text="lowered the relapse rate")
     published.get_by_role("link", name=re.compile(r"Evidence item #\d+")).click()
@@ -118,15 +129,15 @@ def test_an_item_goes_from_draft_to_the_therapy_page_through_two_people(browser,
 
 @pytest.mark.worker
 def test_a_curator_cites_a_paper_irtkb_did_not_hold_and_watches_it_arrive(
-    browser,
     live_server,
     team,
+    signed_in,
     workers,  # noqa: F811 (the fixture imported above)
 ):
     alice_user, _ = team
     with running_replay_server(PUBMED_FIXTURES) as server:
         workers.start("curation", EUTILS_BASE_URL=server.base_url)
-        alice = signed_in(browser, live_server, alice_user)
+        alice = signed_in(alice_user)
         alice.goto(live_server.url + "/notes/new/?therapy=ahsct")
         alice.get_by_label("Evidence type").select_option("reconstitution")
         alice.get_by_label("What the cited papers show").fill("A synthetic claim for the test.")
@@ -140,6 +151,18 @@ def test_a_curator_cites_a_paper_irtkb_did_not_hold_and_watches_it_arrive(
         assert Paper.objects.get(pmid=990000001).fetch_state == "fetched"
         screenshot(alice, "curation-03-imported")
         row.get_by_label(re.compile("Supporting quote")).fill("clones grew x2-fold")
+        # A PMID PubMed does not know: the worker reports it, and saving refuses the citation.
+        alice.get_by_label("Add by PMID or DOI").fill("990000998")
+        alice.get_by_role("button", name="Add", exact=True).click()
+        unknown = alice.locator("#citation-list li", has_text="PMID 990000998")
+        unknown.get_by_text("Not found in PubMed.").wait_for(timeout=60_000)
+        alice.get_by_role("button", name="Save draft").click()
+        unknown = alice.locator("#citation-list li", has_text="PMID 990000998")
+        assert "was not found in PubMed" in unknown.locator(".errorlist").inner_text()
+        assert alice.get_by_label("What the cited papers show").input_value() == (
+            "A synthetic claim for the test."
+        )
+        unknown.get_by_label("Remove this citation when saving").check()
         alice.get_by_role("button", name="Save draft").click()
         alice.wait_for_url(re.compile(r"/notes/\d+/$"))
         alice.get_by_role("button", name="Submit for review").click()
