@@ -118,3 +118,19 @@ def test_a_therapys_activity_shows_only_that_therapy(people, therapy, paper):
     )
     assert f"item #{mine.pk}" in page and f"item #{theirs.pk}" not in page
     assert EvidenceNote.objects.count() == 2
+
+
+def test_an_items_page_and_history_cost_the_same_with_more_citations_and_versions(
+    people, therapy, django_assert_max_num_queries
+):
+    papers = [PaperFactory() for _ in range(12)]
+    note = EvidenceNoteFactory(therapy=therapy, papers=papers, published_version=1)
+    for i in range(15):
+        note.statement = f"Version {i}."
+        note.save()
+    for client in (client_for(None), client_for(people.bob)):
+        with django_assert_max_num_queries(14):
+            assert client.get(note.get_absolute_url()).status_code == 200
+        with django_assert_max_num_queries(14):
+            url = reverse("curation:note-history", kwargs={"pk": note.pk})
+            assert client.get(url).status_code == 200
