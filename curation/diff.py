@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from curation.workflow import CONTENT_FIELDS, ItemContent
+from curation.workflow import CONTENT_FIELDS, ItemContent, paper_label
 from papers.models import EvidenceNote, Paper, Therapy
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
@@ -88,8 +88,6 @@ def display_value(name: str, value: Any) -> str:
 
 def citations_text(content: ItemContent, papers: dict[int, Paper]) -> str:
     """Return the citations one per line: "PMID 123: "quote"" (papers named as messages do)."""
-    from curation.workflow import paper_label
-
     lines = []
     for citation in content.citations:
         paper = papers.get(citation.paper_id)

@@ -43,6 +43,11 @@ def items_visible_to(user: Any) -> QuerySet:
     return EvidenceNote.objects.public()
 
 
+def therapy_for(slug: str | None) -> Therapy | None:
+    """Return the therapy named by a ?therapy=<slug> parameter, or None."""
+    return Therapy.objects.filter(slug=slug).first() if slug else None
+
+
 def visible_item(user: Any, pk: int) -> EvidenceNote:
     """Return item ``pk`` if ``user`` may see it; else 404, so unpublished ids do not leak."""
     note = items_visible_to(user).with_people().filter(pk=pk).first()

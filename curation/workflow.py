@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from papers.models import Citation, EvidenceEvent, EvidenceNote, Paper, Therapy
+from papers.models import Citation, EvidenceEvent, EvidenceNote, Paper
 from papers.models.evidence import STATEMENT_MAX_LENGTH, citation_record
 from papers.quotes import locate_quote
 from papers.roles import can_curate, can_publish
@@ -510,10 +510,3 @@ def resolve_flag(*, item: EvidenceNote, user: Any, changed: bool, reason: str) -
         kind=Kind.CHECKED_CHANGED if changed else Kind.CHECKED_KEPT,
         comment=f"{flag}\n\n{reason}".strip(),
     )
-
-
-def therapy_for(slug: str | None) -> Therapy | None:
-    """Return the therapy named by a ?therapy=<slug> parameter, or None."""
-    if not slug:
-        return None
-    return Therapy.objects.filter(slug=slug).first()

@@ -10,7 +10,12 @@ from django.views.decorators.http import require_POST
 
 from curation import diff
 from curation.forms import AddPaperForm, CitationRow, ItemForm, PickerForm
-from curation.selectors import papers_for_citations, pending_revision, visible_item
+from curation.selectors import (
+    papers_for_citations,
+    pending_revision,
+    therapy_for,
+    visible_item,
+)
 from curation.views.access import curator_required
 from curation.workflow import (
     CONTENT_FIELDS,
@@ -20,7 +25,6 @@ from curation.workflow import (
     WorkflowError,
     create_item,
     save_item,
-    therapy_for,
 )
 from papers.markdown import render_markdown
 from papers.models import EvidenceNote
