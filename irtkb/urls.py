@@ -4,6 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
-    path("curate/", include("papers.curation_urls")),
     path("", include("papers.urls")),
+    path("", include("curation.urls")),
 ]

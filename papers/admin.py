@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -158,54 +156,25 @@ class TherapyAdmin(admin.ModelAdmin):
     inlines = [PivotalTrialInline, ReconstitutionPointInline]
 
 
-class EvidenceNoteForm(forms.ModelForm):
-    """Refuse to save over a version someone else saved after this form was opened."""
+class CitationInline(admin.TabularInline):
+    model = models.Citation
+    extra = 0
+    can_delete = False
+    fields = ["position", "paper", "quote", "quote_section"]
+    readonly_fields = fields
 
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
-    class Meta:
-        model = models.EvidenceNote
-        fields = [
-            "therapy",
-            "papers",
-            "statement",
-            "note_type",
-            "status",
-            "author",
-            "needs_review",
-            "review_reason",
-        ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["expected_version"].initial = self.instance.version
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk is None:
-            return cleaned
-        # The admin runs the whole request in one transaction, so this row lock holds until
-        # the save: a second curator saving at the same moment waits here, then sees our version.
-        current = (
-            models.EvidenceNote.objects.select_for_update()
-            .filter(pk=self.instance.pk)
-            .values_list("version", flat=True)
-            .first()
-        )
-        if current is not None and current != cleaned.get("expected_version"):
-            raise ValidationError(
-                "Someone saved this note (now version %(current)s) after you opened it. Your "
-                "edits are still in the form: compare them with the note's history, then "
-                "reload the page and apply them again.",
-                code="stale",
-                params={"current": current},
-            )
-        return cleaned
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(models.EvidenceNote)
 class EvidenceNoteAdmin(SimpleHistoryAdmin):
-    form = EvidenceNoteForm
+    """Read-only: items are written and published in the curator workspace (/curate/), so
+    nobody publishes around two-person review here."""
+
     list_display = [
         "short_statement",
         "therapy",
@@ -217,32 +186,72 @@ class EvidenceNoteAdmin(SimpleHistoryAdmin):
     list_filter = ["therapy", "note_type", "status", "needs_review"]
     list_select_related = ["therapy"]
     search_fields = ["statement"]
-    raw_id_fields = ["papers", "author"]
-    readonly_fields = ["version", "created_at", "updated_at"]
+    inlines = [CitationInline]
 
     @admin.display(description="statement")
     def short_statement(self, note: models.EvidenceNote) -> str:
         return note.statement[:100]
 
-    def save_model(self, request, obj, form, change) -> None:
-        if change:
-            obj.version = form.cleaned_data["expected_version"] + 1
-        elif obj.author_id is None:
-            obj.author = request.user
-        super().save_model(request, obj, form, change)
+    def has_add_permission(self, request) -> bool:
+        return False
 
-    def save_related(self, request, form, formsets, change) -> None:
-        before = set(form.instance.papers.values_list("pk", flat=True)) if change else set()
-        super().save_related(request, form, formsets, change)
-        # The note's text is indexed with the papers it cites, including ones it no longer cites.
-        update_search_vectors(
-            paper_ids=before | set(form.instance.papers.values_list("pk", flat=True))
-        )
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting is for admins clearing junk; a published item is retired, never deleted.
+        return request.user.is_superuser and (obj is None or obj.published_version == 0)
 
     def delete_model(self, request, obj) -> None:
         cited = list(obj.papers.values_list("pk", flat=True))
         super().delete_model(request, obj)
         update_search_vectors(paper_ids=cited)
+
+    def delete_queryset(self, request, queryset) -> None:
+        cited = list(
+            models.Citation.objects.filter(evidencenote__in=queryset).values_list(
+                "paper_id", flat=True
+            )
+        )
+        super().delete_queryset(request, queryset)
+        update_search_vectors(paper_ids=cited)
+
+
+@admin.register(models.Citation)
+class CitationAdmin(admin.ModelAdmin):
+    list_display = ["evidencenote", "paper", "position", "quote_section"]
+    list_select_related = ["evidencenote__therapy", "paper"]
+    search_fields = ["=paper__pmid", "quote"]
+    actions = None
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Only along with an item never published (see EvidenceNoteAdmin); there is no delete
+        # action here, so a published item never loses a citation around the workflow.
+        return request.user.is_superuser and (
+            obj is None or obj.evidencenote.published_version == 0
+        )
+
+
+@admin.register(models.EvidenceEvent)
+class EvidenceEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "note", "therapy", "actor", "public"]
+    list_filter = ["kind", "public", "therapy"]
+    list_select_related = ["note__therapy", "therapy", "actor"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(models.PaperChange)

@@ -21,6 +21,8 @@ class PapersConfig(AppConfig):
 
         shown_on_pages = (
             models.EvidenceNote,
+            models.Citation,
+            models.EvidenceEvent,
             models.Therapy,
             models.PivotalTrial,
             models.ReconstitutionPoint,

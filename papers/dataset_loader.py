@@ -12,10 +12,20 @@ from pathlib import Path
 
 import yaml
 from django.db import transaction
+from django.utils import timezone
 
 from papers.ingest import sync_reference_list, upsert_papers
-from papers.models import EvidenceNote, Paper, PivotalTrial, ReconstitutionPoint, Therapy
+from papers.models import (
+    Citation,
+    EvidenceNote,
+    Paper,
+    PivotalTrial,
+    ReconstitutionPoint,
+    Therapy,
+)
+from papers.models.evidence import citation_record
 from papers.pubmed import parse_pubmed_xml
+from papers.quotes import locate_quote
 from papers.search.index import update_search_vectors_for_notes
 
 DATASET_DIR = Path(__file__).resolve().parent / "dataset"
@@ -166,27 +176,82 @@ def _load_therapy(item: dict, papers: dict[int, Paper]) -> bool:
 
 
 def _load_note(item: dict, papers: dict[int, Paper]) -> tuple[str, int]:
-    """Create or update one note; return ("written" | "unchanged" | "kept", its id)."""
-    cited = [_paper(papers, pmid, f"note {item['key']}") for pmid in item.get("cites", [])]
+    """Create or update one item; return ("written" | "unchanged" | "kept", its id)."""
+    where = f"note {item['key']}"
+    cited = [_citation(entry, papers, where) for entry in item.get("cites", [])]
     if not cited:
-        raise DatasetError(f"note {item['key']} cites no paper")
+        raise DatasetError(f"{where} cites no paper")
     therapy = Therapy.objects.get(slug=item["therapy"])
     note = EvidenceNote.objects.filter(dataset_key=item["key"]).first()
     if note is not None and (note.author_id is not None or note.version > 1):
         return "kept", note.pk
     note = note or EvidenceNote(dataset_key=item["key"])
+    status = item.get("status", EvidenceNote.Status.PUBLISHED)
     values = {
         "therapy_id": therapy.pk,
         "statement": item["statement"].strip(),
         "note_type": item["type"],
-        "status": item.get("status", EvidenceNote.Status.PUBLISHED),
+        "status": status,
+        **_structured_fields(item, where),
     }
+    if status == EvidenceNote.Status.PUBLISHED and not note.published_version:
+        values["published_version"] = 1
+        values["published_at"] = timezone.now()
+    values["citation_record"] = citation_record(cited)
     written = _assign(note, values) or note.pk is None
     if written:
         note.full_clean(exclude=["papers"])
         note._change_reason = "loaded from the bundled dataset"
         note.save()
-    if {p.pk for p in note.papers.all()} != {p.pk for p in cited}:
-        note.papers.set(cited)
+    stored = [(c.paper_id, c.quote, c.quote_section) for c in note.citations.order_by("position")]
+    if stored != [(paper.pk, quote, section) for paper, quote, section in cited]:
+        note.citations.all().delete()
+        Citation.objects.bulk_create(
+            Citation(
+                evidencenote=note,
+                paper=paper,
+                position=position,
+                quote=quote,
+                quote_section=section,
+            )
+            for position, (paper, quote, section) in enumerate(cited, start=1)
+        )
         written = True
     return ("written" if written else "unchanged"), note.pk
+
+
+def _citation(entry, papers: dict[int, Paper], where: str) -> tuple[Paper, str, str]:
+    """Return (paper, quote, section) for one ``cites`` entry: a PMID or {pmid, quote}."""
+    if not isinstance(entry, dict):
+        return _paper(papers, entry, where), "", ""
+    paper = _paper(papers, entry.get("pmid"), where)
+    quote = " ".join((entry.get("quote") or "").split())
+    if not quote:
+        return paper, "", ""
+    section = locate_quote(paper, quote)
+    if section is None:
+        raise DatasetError(f"{where}: the quote is not in the title or abstract of {paper}")
+    return paper, quote, section
+
+
+def _structured_fields(item: dict, where: str) -> dict:
+    """Return the item's design, direction, population and outcome fields from the YAML."""
+    population = item.get("population") or {}
+    outcome = item.get("outcome") or {}
+    follow_up = population.get("follow_up") or [None, ""]
+    ci = outcome.get("ci") or [None, None]
+    if len(follow_up) != 2 or len(ci) != 2:
+        raise DatasetError(f"{where}: follow_up is [value, unit] and ci is [low, high]")
+    return {
+        "study_design": item.get("design", ""),
+        "direction": item.get("direction", ""),
+        "population_phenotype": population.get("phenotype", ""),
+        "population_size": population.get("patients"),
+        "follow_up_value": _decimal(follow_up[0]),
+        "follow_up_unit": follow_up[1] or "",
+        "outcome_measure": outcome.get("measure", ""),
+        "outcome_value": _decimal(outcome.get("value")),
+        "outcome_comparator": outcome.get("comparator", ""),
+        "outcome_ci_low": _decimal(ci[0]),
+        "outcome_ci_high": _decimal(ci[1]),
+    }

@@ -33,6 +33,7 @@ from papers.models import (
     RefreshJob,
 )
 from papers.pubmed import PaperRecord, ReferenceRecord
+from papers.quotes import flag_items_with_missing_quotes, record_flag_event
 from papers.search.index import update_search_vectors
 
 logger = logging.getLogger(__name__)
@@ -173,6 +174,7 @@ def upsert_papers(
     PaperChange.objects.bulk_create(changes)
     summary.newly_flagged = sorted(flagged)
     _mark_citing_notes(flagged)
+    flag_items_with_missing_quotes(paper_ids=summary.changed)  # a changed abstract may drop a quote
     summary.paper_ids = {p.pmid: p.pk for p in [*to_create, *to_update, *fetched_only]}
     update_search_vectors(paper_ids=[*summary.new, *summary.changed])
     if summary.new or summary.changed or flagged:
@@ -597,6 +599,7 @@ def _mark_citing_notes(paper_ids: set[int]) -> None:
         # save() (not update()) so django-simple-history records why the note was flagged.
         note._change_reason = "flagged by PubMed refresh"
         note.save(update_fields=["needs_review", "review_reason", "updated_at"])
+        record_flag_event(note=note, reasons=new_reasons or reasons)
 
 
 # --- outcomes other than a record ----------------------------------------------------------

@@ -1,5 +1,5 @@
 """The data model: bibliography (papers and what hangs off them), the review's reference list,
-therapies, evidence notes, and PubMed refresh jobs."""
+therapies, evidence items with their citations and activity, and PubMed refresh jobs."""
 
 from papers.models.bibliography import (
     Author,
@@ -11,7 +11,7 @@ from papers.models.bibliography import (
     PaperLink,
     PaperMesh,
 )
-from papers.models.evidence import EvidenceNote
+from papers.models.evidence import Citation, EvidenceEvent, EvidenceNote
 from papers.models.jobs import RefreshJob
 from papers.models.review import Reference
 from papers.models.therapy import PivotalTrial, ReconstitutionPoint, Therapy
@@ -19,6 +19,8 @@ from papers.models.therapy import PivotalTrial, ReconstitutionPoint, Therapy
 __all__ = [
     "Author",
     "Authorship",
+    "Citation",
+    "EvidenceEvent",
     "EvidenceNote",
     "Journal",
     "MeshDescriptor",

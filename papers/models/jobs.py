@@ -17,6 +17,7 @@ class RefreshJob(models.Model):
         ADMIN = "admin", "admin action"
         COMMAND = "command", "management command"
         SCHEDULE = "schedule", "schedule"
+        CURATOR = "curator", "curator workspace"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "queued"

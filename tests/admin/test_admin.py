@@ -61,55 +61,18 @@ def test_readers_cannot_reach_the_admin(client):
     assert response.status_code == 302
 
 
-def _note_form_data(note, **changes):
-    data = {
-        "therapy": note.therapy_id,
-        "papers": [p.pk for p in note.papers.all()],
-        "statement": note.statement,
-        "note_type": note.note_type,
-        "status": note.status,
-        "review_reason": note.review_reason,
-        "expected_version": note.version,
-    }
-    return {**data, **changes}
-
-
-def test_two_curators_saving_the_same_note_cannot_overwrite_each_other(superuser_client):
-    from django.test import Client
-
-    paper = PaperFactory()
-    note = EvidenceNoteFactory(papers=[paper], statement="Original statement.")
+def test_the_admin_shows_evidence_items_but_cannot_change_or_publish_them(superuser_client):
+    note = EvidenceNoteFactory(papers=[PaperFactory()], status="submitted")
     url = reverse("admin:papers_evidencenote_change", args=[note.pk])
-    second = Client()
-    second.force_login(UserFactory(username="second", is_staff=True, is_superuser=True))
-    first_form = _note_form_data(note, statement="First curator's wording.")
-    second_form = _note_form_data(note, statement="Second curator's wording.")  # opened at v1 too
 
-    assert superuser_client.post(url, first_form).status_code == 302
-    response = second.post(url, second_form)
+    page = superuser_client.get(url)
+    superuser_client.post(url, {"status": "published", "statement": "Changed in the admin."})
 
-    assert response.status_code == 200  # the form comes back instead of saving
-    assert (
-        "Someone saved this note (now version 2) after you opened it" in response.content.decode()
-    )
-    assert "Second curator&#x27;s wording." in response.content.decode()  # their text is kept
+    assert page.status_code == 200 and "Save" not in page.content.decode()
     note.refresh_from_db()
-    assert (note.statement, note.version) == ("First curator's wording.", 2)
-    assert [h.statement for h in note.history.all()][:2] == [
-        "First curator's wording.",
-        "Original statement.",
-    ]
-    assert note.history.first().history_user.username == "root"
-
-
-def test_a_curator_saving_the_current_version_moves_it_on(superuser_client):
-    note = EvidenceNoteFactory(papers=[PaperFactory()])
-    url = reverse("admin:papers_evidencenote_change", args=[note.pk])
-    superuser_client.post(url, _note_form_data(note, statement="Revised once."))
-    note.refresh_from_db()
-    superuser_client.post(url, _note_form_data(note, statement="Revised twice."))
-    note.refresh_from_db()
-    assert (note.statement, note.version) == ("Revised twice.", 3)
+    assert (note.status, note.statement) == ("submitted", EvidenceNoteFactory.statement)
+    add = superuser_client.get(reverse("admin:papers_evidencenote_add"))
+    assert add.status_code == 403
 
 
 def test_papers_link_to_their_public_page(superuser_client):
@@ -119,27 +82,23 @@ def test_papers_link_to_their_public_page(superuser_client):
     assert "View on site" in change.content.decode()
 
 
-def test_editing_a_note_reindexes_the_papers_it_cites_and_cited(superuser_client):
+def test_deleting_a_draft_in_the_admin_takes_its_text_out_of_search(superuser_client):
     from django.contrib.postgres.search import SearchQuery
 
     from papers.models import Paper
     from papers.search.index import update_search_vectors
 
-    kept, dropped = PaperFactory(), PaperFactory()
-    note = EvidenceNoteFactory(papers=[kept, dropped], statement="Zebrafishlike remission.")
-    update_search_vectors(paper_ids=[kept.pk, dropped.pk])
-    url = reverse("admin:papers_evidencenote_change", args=[note.pk])
+    cited = PaperFactory()
+    note = EvidenceNoteFactory(papers=[cited], statement="Zebrafishlike remission.")
+    update_search_vectors(paper_ids=[cited.pk])
+    note.status = "draft"
+    note.save()
+    url = reverse("admin:papers_evidencenote_delete", args=[note.pk])
 
-    superuser_client.post(
-        url, _note_form_data(note, statement="Quokkalike renewal.", papers=[kept.pk])
-    )
+    superuser_client.post(url, {"post": "yes"})
 
-    def hits(word):
-        query = SearchQuery(word, config="english")
-        return set(Paper.objects.filter(search_vector=query).values_list("pk", flat=True))
-
-    assert hits("quokkalike") == {kept.pk}
-    assert hits("zebrafishlike") == set()
+    query = SearchQuery("zebrafishlike", config="english")
+    assert not Paper.objects.filter(search_vector=query).exists()
 
 
 def test_the_job_list_shows_each_jobs_duration(superuser_client):

@@ -1,0 +1,1 @@
+"""The curator workspace: writing evidence items, two-person review, history and activity."""

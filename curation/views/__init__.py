@@ -1,0 +1,1 @@
+"""Views of the curator workspace: thin, each validates a form and calls one workflow function."""
