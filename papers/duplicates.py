@@ -139,6 +139,7 @@ _LABELS = {
     "papers.Reference.paper": "citations by reviews",
     "papers.PivotalTrial.paper": "pivotal trials",
     "papers.ReconstitutionPoint.source": "reconstitution points",
+    "papers.Citation.paper": "evidence notes citing it",
 }
 INCOMING_LINKS_LABEL = "PubMed links from other papers"
 

@@ -104,6 +104,8 @@ def test_an_item_with_no_citation_cannot_be_submitted(people, therapy):
     assert "Cite at least one paper" in response.content.decode()
 
 
+# Committed for real: cached public pages go stale when the publishing transaction commits.
+@pytest.mark.django_db(transaction=True)
 def test_editing_a_published_item_makes_a_revision_readers_do_not_see(people, therapy, paper):
     alice, bob = client_for(people.alice), client_for(people.bob)
     note = _create(alice, therapy, [paper])
