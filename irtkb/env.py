@@ -69,3 +69,16 @@ def env_url(name: str, *, schemes: tuple[str, ...]) -> str:
     if parts.scheme in ("http", "https") and not parts.netloc:
         raise ImproperlyConfigured(f"{name}={raw!r} has no host.")
     return raw
+
+
+def env_pair(name: str) -> tuple[str, str] | None:
+    """Return a variable of the form ``first,second`` as a pair, or None when unset or empty."""
+    items = env_list(name, [])
+    if not items:
+        return None
+    if len(items) != 2:
+        raise ImproperlyConfigured(
+            f"{name}={os.environ[name]!r} must be two comma-separated values, "
+            "e.g. HTTP_X_FORWARDED_PROTO,https."
+        )
+    return items[0], items[1]

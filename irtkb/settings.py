@@ -9,7 +9,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from irtkb import embedded
-from irtkb.env import env_bool, env_int, env_list, env_str, env_url
+from irtkb.env import env_bool, env_int, env_list, env_pair, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -186,3 +186,15 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- HTTPS: redirect, HSTS, the proxy's scheme header (production turns them on) ------------
+# Off unless asked: tests (DEBUG off, plain http through the test client), `make run` and the
+# compose file speak plain HTTP, and HSTS sent from a host without a working certificate locks
+# browsers out for SECURE_HSTS_SECONDS. `make check` turns them all on for `check --deploy`.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+# "HEADER,value" as Django spells it (HTTP_X_FORWARDED_PROTO,https): set it only behind a proxy
+# that overwrites that header, or any client can claim its request came over HTTPS.
+SECURE_PROXY_SSL_HEADER = env_pair("SECURE_PROXY_SSL_HEADER")
