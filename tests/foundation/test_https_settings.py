@@ -26,11 +26,13 @@ PRODUCTION_LIKE = {
     "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
     "SECURE_COOKIES": "1",
 }
-HTTPS_VARIABLES = [*PRODUCTION_LIKE, "SECRET_KEY"]
+# DJANGO_ALLOW_ASYNC_UNSAFE: the browser tests set it in this process, and check --deploy
+# rightly refuses it.
+LEFT_OUT = [*PRODUCTION_LIKE, "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 def _env(**overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in HTTPS_VARIABLES}
+    env = {k: v for k, v in os.environ.items() if k not in LEFT_OUT}
     env["DJANGO_SETTINGS_MODULE"] = "irtkb.settings"
     env["SECRET_KEY"] = secrets.token_urlsafe(50)
     return {**env, **overrides}
