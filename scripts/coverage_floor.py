@@ -1,4 +1,4 @@
-"""Set the coverage floor to the figure of the last run, rounded down to a whole percent.
+"""Set the coverage floor to the figure of the last run, less a margin, rounded down.
 
     scripts/coverage_floor.py          # print the last run's figure and the configured floor
     scripts/coverage_floor.py --write  # and write the figure, rounded down, as the new floor
@@ -6,6 +6,10 @@
 Run it after a whole-suite `make test` (`make coverage-floor` does both): it reads the data file
 that run left (.coverage) and rewrites ``fail_under`` under ``[tool.coverage.report]`` in
 pyproject.toml, saying loudly when the floor goes down.
+
+The figure moves by a few tenths of a percent from run to run with no change to the code (some
+paths run only when a request is slow or a worker is busy: retries, waits, timeouts), so the
+floor sits NOISE_MARGIN below it before rounding down: 95.1% gives 94, 95.6% gives 95.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import coverage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYPROJECT = BASE_DIR / "pyproject.toml"
+NOISE_MARGIN = 0.5
 _FAIL_UNDER = re.compile(r"^(fail_under\s*=\s*)([0-9.]+)", re.MULTILINE)
 
 
@@ -62,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"No coverage data to read ({exc}): run the whole suite first (`make test`).")
         return 1
     text = args.pyproject.read_text(encoding="utf-8")
-    old, new = configured_floor(text), math.floor(total)
+    old, new = configured_floor(text), math.floor(total - NOISE_MARGIN)
     print(f"Coverage of the last run: {total:.1f}%; floor in pyproject.toml: {old:g}%.")
     if not args.write or new == old:
         return 0

@@ -107,7 +107,9 @@ def test_the_floor_can_be_turned_off_from_the_command_line(tiny_project):
     assert "Coverage: 66.7% (no floor)." in result.stdout
 
 
-def test_the_floor_script_sets_the_floor_to_the_last_figure_rounded_down(tiny_project, capsys):
+def test_the_floor_script_sets_the_floor_half_a_point_below_the_figure_rounded_down(
+    tiny_project, capsys
+):
     _pytest(tiny_project, 80, "--cov-fail-under=0")
     pyproject = tiny_project / "pyproject.toml"
     args = ["--data-file", str(tiny_project / ".coverage"), "--pyproject", str(pyproject)]
