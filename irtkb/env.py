@@ -140,3 +140,16 @@ def env_email_url(name: str) -> dict[str, object]:
         "EMAIL_USE_TLS": use_tls,
         "EMAIL_USE_SSL": use_ssl,
     }
+
+
+def env_pair(name: str) -> tuple[str, str] | None:
+    """Return a variable of the form ``first,second`` as a pair, or None when unset or empty."""
+    items = env_list(name, [])
+    if not items:
+        return None
+    if len(items) != 2:
+        raise ImproperlyConfigured(
+            f"{name}={os.environ[name]!r} must be two comma-separated values, "
+            "e.g. HTTP_X_FORWARDED_PROTO,https."
+        )
+    return items[0], items[1]

@@ -16,6 +16,7 @@ from irtkb.env import (
     env_float,
     env_int,
     env_list,
+    env_pair,
     env_str,
     env_url,
 )
@@ -250,3 +251,15 @@ EMAIL_USE_TLS = _smtp.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _smtp.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "irtkb <noreply@localhost>")
 EMAIL_TIMEOUT = 10
+
+# --- HTTPS: redirect, HSTS, the proxy's scheme header (production turns them on) ------------
+# Off unless asked: tests (DEBUG off, plain http through the test client), `make run` and the
+# compose file speak plain HTTP, and HSTS sent from a host without a working certificate locks
+# browsers out for SECURE_HSTS_SECONDS. `make check` turns them all on for `check --deploy`.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+# "HEADER,value" as Django spells it (HTTP_X_FORWARDED_PROTO,https): set it only behind a proxy
+# that overwrites that header, or any client can claim its request came over HTTPS.
+SECURE_PROXY_SSL_HEADER = env_pair("SECURE_PROXY_SSL_HEADER")

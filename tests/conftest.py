@@ -6,6 +6,9 @@ import socket
 
 import pytest
 
+# Prints the coverage figure and holds whole-suite runs to the floor (see the module).
+pytest_plugins = ["tests.coverage_floor"]
+
 _LOCAL_HOSTS = ("::1", "localhost")
 
 

@@ -75,7 +75,9 @@ class Workers:
     def stop_all(self) -> None:
         for process in self.processes:
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                # The main process only: its warm shutdown ends the pool children, which then
+                # exit cleanly (and save their coverage data); SIGKILL below if that hangs.
+                process.terminate()
         for process in self.processes:
             try:
                 process.wait(timeout=10)
