@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
+from papers.export import FORMATS, format_nlm_citation
 from papers.markdown import render_markdown
 from papers.markup import sanitize_inline, strip_tags
 
@@ -88,3 +89,15 @@ def months(value) -> str:
         return ""
     text = f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value}"
     return text
+
+
+@register.simple_tag
+def export_formats() -> list:
+    """Return the download formats (BibTeX, RIS, CSL-JSON), for export links on any page."""
+    return list(FORMATS.values())
+
+
+@register.filter
+def nlm_citation(paper) -> str:
+    """Return the paper's formatted citation as PubMed's Cite box prints it (NLM)."""
+    return format_nlm_citation(paper)
