@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from papers.views import export, pages, search
+from papers.cache import cached_page
+from papers.views import export, feeds, pages, search
 
 app_name = "papers"
 
@@ -22,4 +23,16 @@ urlpatterns: list = [
     path("export/papers/<int:pk>.<str:fmt>", export.export_paper, name="export-paper"),
     path("export/therapies/<slug:slug>.<str:fmt>", export.export_therapy, name="export-therapy"),
     path("export/search.<str:fmt>", export.export_search, name="export-search"),
+    # Atom feeds (papers/views/feeds.py), cached like the pages until content changes.
+    path("feeds/evidence.atom", cached_page(feeds.EvidenceFeed()), name="feed-evidence"),
+    path(
+        "feeds/therapies/<slug:slug>/evidence.atom",
+        cached_page(feeds.TherapyEvidenceFeed()),
+        name="feed-therapy-evidence",
+    ),
+    path(
+        "feeds/flagged-papers.atom",
+        cached_page(feeds.FlaggedPapersFeed()),
+        name="feed-flagged-papers",
+    ),
 ]
