@@ -30,6 +30,7 @@ from papers.models import (
 from papers.models.bibliography import PAPER_LARGE_FIELDS
 from papers.templatetags.papers_tags import paper_path
 from papers.views.forms import YearFilterForm
+from papers.views.metadata import absolute, highwire_tags, scholarly_article, therapy_thing
 from papers.views.usage import usage_for_papers
 
 # The review the knowledge base is built around (Lünemann et al., Nat Rev Neurol 2020).
@@ -130,6 +131,7 @@ def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "years": years,
             "years_chart": _years_chart(therapy, years),
             "paper_total": sum(row["count"] for row in years),
+            "json_ld": therapy_thing(therapy, absolute(request, therapy.get_absolute_url())),
             "nav": "therapies",
         },
     )
@@ -377,6 +379,8 @@ def paper_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
             .select_related("review")
             .order_by("review_id", "position"),
             "is_review": paper.pmid == REVIEW_PMID,
+            "citation_meta": highwire_tags(paper),
+            "json_ld": scholarly_article(paper, absolute(request, canonical)),
         },
     )
 
