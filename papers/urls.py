@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from papers.views import export, pages, search
+from papers.cache import cached_page
+from papers.views import bibcheck, export, feeds, pages, search
 
 app_name = "papers"
 
@@ -22,4 +23,19 @@ urlpatterns: list = [
     path("export/papers/<int:pk>.<str:fmt>", export.export_paper, name="export-paper"),
     path("export/therapies/<slug:slug>.<str:fmt>", export.export_therapy, name="export-therapy"),
     path("export/search.<str:fmt>", export.export_search, name="export-search"),
+    # "Check my bibliography" (papers/views/bibcheck.py); the JSON twin moves under the DRF API.
+    path("check-bibliography/", bibcheck.check_page, name="check-bibliography"),
+    path("api/v1/bibliography-check/", bibcheck.check_api, name="api-bibliography-check"),
+    # Atom feeds (papers/views/feeds.py), cached like the pages until content changes.
+    path("feeds/evidence.atom", cached_page(feeds.EvidenceFeed()), name="feed-evidence"),
+    path(
+        "feeds/therapies/<slug:slug>/evidence.atom",
+        cached_page(feeds.TherapyEvidenceFeed()),
+        name="feed-therapy-evidence",
+    ),
+    path(
+        "feeds/flagged-papers.atom",
+        cached_page(feeds.FlaggedPapersFeed()),
+        name="feed-flagged-papers",
+    ),
 ]

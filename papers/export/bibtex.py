@@ -80,6 +80,8 @@ def _entry(item: dict, taken_keys: set[str]) -> Entry:
     for csl_key, bib_key in (("DOI", "doi"), ("PMID", "pmid"), ("PMCID", "pmcid")):
         if item.get(csl_key):
             fields.append(Field(bib_key, item[csl_key]))
+    if item.get("note"):
+        fields.append(Field("note", latex_escape(item["note"])))
     entry_type = "incollection" if is_chapter else "article"
     return Entry(entry_type, _citation_key(item, taken_keys), fields)
 

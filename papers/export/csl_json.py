@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from papers.export.flags import flag_notes
+from papers.export.pages import expand_page_range
 from papers.markup import strip_tags
 from papers.models import Paper
 
@@ -41,7 +43,7 @@ def paper_to_csl(paper: Paper) -> dict:
     optional = {
         "volume": paper.volume,
         "issue": paper.issue,
-        "page": paper.pages,
+        "page": expand_page_range(paper.pages),
         "publisher": paper.publisher,
         "DOI": paper.doi,
         "PMID": str(paper.pmid) if paper.pmid else "",
@@ -49,6 +51,7 @@ def paper_to_csl(paper: Paper) -> dict:
         "URL": paper.pubmed_url or paper.doi_url,
         "abstract": abstract_text(paper),
         "keyword": ", ".join(paper.keywords),
+        "note": " ".join(flag_notes(paper)),
     }
     item.update({key: value for key, value in optional.items() if value})
     if not item["author"]:

@@ -65,7 +65,9 @@ def _record(item: dict) -> dict:
     if item.get("PMID"):
         record["accession_number"] = item["PMID"]
         record["name_of_database"] = "PubMed"
-    notes = [f"{key}: {item[key]}" for key in ("PMID", "PMCID") if item.get(key)]
+    # Flag warnings first: a reference manager may show only the first note.
+    notes = [item["note"]] if item.get("note") else []
+    notes += [f"{key}: {item[key]}" for key in ("PMID", "PMCID") if item.get(key)]
     if notes:
         record["notes"] = notes
     if item.get("keyword"):

@@ -62,10 +62,18 @@ class Author(models.Model):
 
     @property
     def display_name(self) -> str:
-        """Return "Fore Last" (or the collective name), as PubMed's page shows authors."""
+        """Return "Fore Last" (or the collective name), as PubMed's page shows authors.
+
+        Without a fore name, return "Last Initials": PubMed gives some authors only initials
+        (CARE-MS I's "Brinar VV"), and the last name alone would drop them.
+        """
         if self.collective_name:
             return self.collective_name
-        return " ".join(part for part in (self.fore_name, self.last_name, self.suffix) if part)
+        if self.fore_name:
+            parts = (self.fore_name, self.last_name, self.suffix)
+        else:
+            parts = (self.last_name, self.initials, self.suffix)
+        return " ".join(part for part in parts if part)
 
 
 class MeshDescriptor(models.Model):

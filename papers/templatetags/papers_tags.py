@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from papers.export import FORMATS, format_nlm_citation
 from papers.markdown import render_markdown
 from papers.markup import sanitize_inline, strip_tags
 
@@ -72,3 +76,49 @@ def months(value) -> str:
         return ""
     text = f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value}"
     return text
+
+
+@register.simple_tag
+def export_formats() -> list:
+    """Return the download formats (BibTeX, RIS, CSL-JSON), for export links on any page."""
+    return list(FORMATS.values())
+
+
+@register.filter
+def nlm_citation(paper) -> str:
+    """Return the paper's formatted citation as PubMed's Cite box prints it (NLM)."""
+    return format_nlm_citation(paper)
+
+
+# As django.utils.html.json_script: <, > and & as \u escapes, so no string in the data can
+# close the <script> element or open a comment inside it.
+_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def ld_json(data: dict) -> SafeString:
+    """Return ``data`` as a schema.org JSON-LD block.
+
+    ``type="application/ld+json"`` is a data block: browsers never execute it, so a Content
+    Security Policy without 'unsafe-inline' does not need to allow it.
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(text.translate(_JSON_SCRIPT_ESCAPES)),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context) -> str:
+    """Return the absolute canonical URL of the current page.
+
+    The path without its query string, except ``page`` and ``year``, which select different
+    content on the public lists (each page of a list is its own canonical page).
+    """
+    request = context.get("request")
+    if request is None:
+        return ""
+    kept = {key: request.GET[key] for key in ("year", "page") if request.GET.get(key)}
+    query = "&".join(f"{key}={value}" for key, value in kept.items() if value.isdigit())
+    return request.build_absolute_uri(request.path + (f"?{query}" if query else ""))

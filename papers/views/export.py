@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.text import slugify
 
 from papers.export import EXPORT_CAP, FORMATS, ExportFormat, format_nlm_citation
 from papers.models import Paper, Therapy
 from papers.search.query import search_papers
-from papers.views.forms import SearchForm
+from papers.views.forms import SearchForm, YearFilterForm
 
 
 def _format_or_404(fmt: str) -> ExportFormat:
@@ -17,6 +18,12 @@ def _format_or_404(fmt: str) -> ExportFormat:
         return FORMATS[fmt]
     except KeyError:
         raise Http404(f"Unknown export format “{fmt}”.") from None
+
+
+def _nothing_matched(request: HttpRequest, what: str, back_url: str, back_label: str):
+    """Return a 404 page saying the export is empty: an empty 200 file looks like success."""
+    context = {"what": what, "back_url": back_url, "back_label": back_label}
+    return render(request, "papers/export_empty.html", context, status=404)
 
 
 def _download(
@@ -44,7 +51,7 @@ def export_paper(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 def export_therapy(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
-    """Download the citations of every paper tied to a therapy."""
+    """Download the citations of every paper tied to a therapy (``?year=`` for one year)."""
     export_format = _format_or_404(fmt)
     therapy = get_object_or_404(Therapy, slug=slug)
     papers = (
@@ -53,7 +60,18 @@ def export_therapy(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         .defer("search_vector")
         .order_by("-pub_date_sort", "-pk")
     )
-    return _download(papers, export_format, f"irtkb-{therapy.slug}")
+    form = YearFilterForm(request.GET)
+    year = form.cleaned_data["year"] if form.is_valid() else None
+    stem = f"irtkb-{therapy.slug}"
+    if year:
+        papers = papers.filter(pub_year=year)
+        stem += f"-{year}"
+    papers = list(papers)
+    if not papers:
+        what = f"No papers on {therapy.name}" + (f" from {year}" if year else "")
+        back = reverse("papers:therapy-papers", kwargs={"slug": therapy.slug})
+        return _nothing_matched(request, what, back, f"Papers on {therapy.name}")
+    return _download(papers, export_format, stem)
 
 
 def export_search(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -79,6 +97,9 @@ def export_search(request: HttpRequest, fmt: str) -> HttpResponse:
         )
     outcome = search_papers(form.cleaned_data)
     papers = list(outcome.ordered(outcome.count()).with_listing()[: EXPORT_CAP + 1])
+    if not papers:
+        back = f"{reverse('papers:search')}?{request.GET.urlencode()}"
+        return _nothing_matched(request, "No papers match this search", back, "Back to the search")
     note = ""
     if len(papers) > EXPORT_CAP:
         papers = papers[:EXPORT_CAP]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 
 from django import forms
@@ -10,6 +11,13 @@ from papers.models import Therapy
 from papers.search.query import PUBLICATION_TYPES
 
 MAX_QUERY_LENGTH = 300
+# PubMed holds nothing older; a year past next year is a typo, not an in-press paper.
+EARLIEST_YEAR = 1800
+
+
+def latest_year() -> int:
+    """Return the latest publication year a filter accepts: next year (papers in press)."""
+    return dt.date.today().year + 1
 
 
 class YearFilterForm(forms.Form):
@@ -36,8 +44,8 @@ class SearchForm(forms.Form):
         empty_label="any therapy",
         error_messages={"invalid_choice": "There is no therapy with that name."},
     )
-    year_from = forms.IntegerField(label="From year", required=False, min_value=1800)
-    year_to = forms.IntegerField(label="To year", required=False, max_value=2100)
+    year_from = forms.IntegerField(label="From year", required=False)
+    year_to = forms.IntegerField(label="To year", required=False)
     publication_type = forms.ChoiceField(
         label="Publication type",
         required=False,
@@ -59,6 +67,23 @@ class SearchForm(forms.Form):
         if data is not None:
             data = _without_control_characters(data)
         super().__init__(data, *args, **kwargs)
+        for name in ("year_from", "year_to"):
+            self.fields[name].widget.attrs.update(min=EARLIEST_YEAR, max=latest_year())
+
+    def _clean_year(self, name: str) -> int | None:
+        year = self.cleaned_data[name]
+        if year is not None and not EARLIEST_YEAR <= year <= latest_year():
+            label = self.fields[name].label
+            raise forms.ValidationError(
+                f"“{label}” must be a year from {EARLIEST_YEAR} to {latest_year()}."
+            )
+        return year
+
+    def clean_year_from(self) -> int | None:
+        return self._clean_year("year_from")
+
+    def clean_year_to(self) -> int | None:
+        return self._clean_year("year_to")
 
     def clean_q(self) -> str:
         query = " ".join(self.cleaned_data["q"].split())
@@ -75,7 +100,7 @@ class SearchForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
-        if year_from and year_to and year_from > year_to:
+        if year_from is not None and year_to is not None and year_from > year_to:
             self.add_error("year_to", "“To year” must not be before “From year”.")
         return cleaned
 

@@ -29,6 +29,7 @@ from papers.models import (
 )
 from papers.models.bibliography import PAPER_LARGE_FIELDS
 from papers.views.forms import YearFilterForm
+from papers.views.metadata import absolute, highwire_tags, scholarly_article, therapy_thing
 from papers.views.usage import usage_for_papers
 
 # The review the knowledge base is built around (Lünemann et al., Nat Rev Neurol 2020).
@@ -129,6 +130,7 @@ def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "years": years,
             "years_chart": _years_chart(therapy, years),
             "paper_total": sum(row["count"] for row in years),
+            "json_ld": therapy_thing(therapy, absolute(request, therapy.get_absolute_url())),
             "nav": "therapies",
         },
     )
@@ -167,21 +169,50 @@ def _notes_with_some_papers(therapy: Therapy) -> list[EvidenceNote]:
     return notes
 
 
+# What a reconstitution point's months are: min == max (or no max) is one value its source
+# reports (often a mean or median), not the earliest of a range; min < max is a range.
+STATISTIC_VALUE = "reported value"
+STATISTIC_RANGE = "range"
+
+
+def recovery_statistic(point: ReconstitutionPoint) -> str:
+    """Return which statistic a point's recovery months hold: STATISTIC_VALUE or _RANGE."""
+    low, high = point.recovery_months_min, point.recovery_months_max
+    if low is not None and high is not None and high != low:
+        return STATISTIC_RANGE
+    return STATISTIC_VALUE
+
+
 def _reconstitution_chart(therapy: Therapy, points: list[ReconstitutionPoint]) -> dict:
-    """Return the chart's data: one floating bar (min..max months) per charted population."""
-    bars = [
-        {
-            "label": point.cell_population,
-            "min": float(point.recovery_months_min),
-            "max": float(point.recovery_months_max or point.recovery_months_min),
-            "depletion": point.depletion,
-            "source": point.source.title_text[:120],
-            "url": point.source.get_absolute_url(),
-        }
-        for point in points
-        if point.recovery_months_min is not None
-    ]
-    return {"title": f"Time to recovery after {therapy.name} (months)", "bars": bars}
+    """Return the chart's data: one bar per charted population, floating over a range."""
+    bars = []
+    for point in points:
+        if point.recovery_months_min is None:
+            continue
+        statistic = recovery_statistic(point)
+        low = float(point.recovery_months_min)
+        high = float(point.recovery_months_max) if statistic == STATISTIC_RANGE else low
+        bars.append(
+            {
+                "label": point.cell_population,
+                "min": low,
+                "max": high,
+                "statistic": statistic,
+                "depletion": point.depletion,
+                "source": point.source.title_text[:120],
+                "url": point.source.get_absolute_url(),
+            }
+        )
+    return {
+        "title": f"Time to recovery after {therapy.name} (months)",
+        "bars": bars,
+        # The legend names what the data holds; charts.js shows these labels as given.
+        "legend": {
+            "value": "Reported value (or start of the reported range)",
+            "range": "Reported range",
+        },
+        "has_ranges": any(bar["statistic"] == STATISTIC_RANGE for bar in bars),
+    }
 
 
 def _years_chart(therapy: Therapy, years: list[dict]) -> dict:
@@ -347,6 +378,8 @@ def paper_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
             .select_related("review")
             .order_by("review_id", "position"),
             "is_review": paper.pmid == REVIEW_PMID,
+            "citation_meta": highwire_tags(paper),
+            "json_ld": scholarly_article(paper, absolute(request, canonical)),
         },
     )
 

@@ -19,8 +19,9 @@
     }
   }
 
-  // Each population is one bar from treatment (0) to the earliest reported return, extended in
-  // a lighter shade up to the latest reported return when the sources give a range.
+  // Each population is one bar from treatment (0) to the value its source reports (a single
+  // value such as a mean, or the start of a range), extended in a lighter shade to the end of
+  // the range when the source gives one. The legend's words come with the data.
   function reconstitution(canvas, data) {
     var bars = data.bars;
     return new window.Chart(canvas, {
@@ -29,13 +30,13 @@
         labels: bars.map(function (b) { return b.label; }),
         datasets: [
           {
-            label: "Earliest reported return",
+            label: data.legend.value,
             data: bars.map(function (b) { return b.min; }),
             backgroundColor: BAR,
             hoverBackgroundColor: BAR_HOVER,
           },
           {
-            label: "Range of reported return",
+            label: data.legend.range,
             data: bars.map(function (b) { return b.max - b.min; }),
             backgroundColor: RANGE,
             hoverBackgroundColor: BAR,
@@ -62,8 +63,10 @@
             callbacks: {
               label: function (ctx) {
                 var b = bars[ctx.dataIndex];
-                var range = b.min === b.max ? b.min : b.min + "\u2013" + b.max;
-                return "Returns after " + range + " months";
+                if (b.statistic === "range") {
+                  return "Range: " + b.min + "\u2013" + b.max + " months";
+                }
+                return "Reported value: " + b.min + " months";
               },
               afterLabel: function (ctx) {
                 var b = bars[ctx.dataIndex];
