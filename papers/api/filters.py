@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import django_filters
@@ -20,6 +21,27 @@ class IntegerFilter(django_filters.NumberFilter):
     """A whole-number filter (django-filter's NumberFilter takes decimals)."""
 
     field_class = forms.IntegerField
+
+
+class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date-time, converted to UTC here.
+
+    PostgreSQL refuses offsets it cannot represent (beyond ±15:59) with an error, so the
+    conversion is done, and refused with a 400, before the value reaches the database.
+    """
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError("Enter a date and time PostgreSQL can hold.") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 def _therapy_choice(**kwargs) -> django_filters.ModelChoiceFilter:
@@ -97,7 +119,7 @@ class EvidenceItemFilter(django_filters.FilterSet):
         max_value=MAX_BIGINT,
         help_text="Items citing the paper with this PMID.",
     )
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = EvidenceNote
@@ -107,8 +129,8 @@ class EvidenceItemFilter(django_filters.FilterSet):
 class PaperChangeFilter(django_filters.FilterSet):
     pmid = IntegerFilter(field_name="paper__pmid", min_value=1, max_value=MAX_BIGINT)
     field = django_filters.CharFilter(help_text="The changed field, e.g. title.")
-    since = django_filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="lt")
+    since = UtcDateTimeFilter(field_name="changed_at", lookup_expr="gte")
+    until = UtcDateTimeFilter(field_name="changed_at", lookup_expr="lt")
 
     class Meta:
         model = PaperChange

@@ -61,52 +61,6 @@ class SearchCursorPagination(BasePagination):
             }
         )
 
-    def get_paginated_response_schema(self, schema: dict) -> dict:
-        return {
-            "type": "object",
-            "required": [
-                "count",
-                "count_is_capped",
-                "ranks_a_window",
-                "next",
-                "previous",
-                "results",
-            ],
-            "properties": {
-                "count": {"type": "integer", "description": "Matches, counted up to 1001."},
-                "count_is_capped": {
-                    "type": "boolean",
-                    "description": "More than 1000 papers match; count stops at 1001.",
-                },
-                "ranks_a_window": {
-                    "type": "boolean",
-                    "description": "Too many matches to rank all: only the most recent 500 "
-                    "are ranked by relevance.",
-                },
-                "next": {"type": "string", "format": "uri", "nullable": True},
-                "previous": {"type": "string", "format": "uri", "nullable": True},
-                "results": schema,
-            },
-        }
-
-    def get_schema_operation_parameters(self, view) -> list[dict]:
-        return [
-            {
-                "name": self.cursor_query_param,
-                "required": False,
-                "in": "query",
-                "description": "The pagination cursor value (from next or previous).",
-                "schema": {"type": "string"},
-            },
-            {
-                "name": self.page_size_query_param,
-                "required": False,
-                "in": "query",
-                "description": f"Results per page (at most {self.max_page_size}).",
-                "schema": {"type": "integer"},
-            },
-        ]
-
     def _page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
         try:

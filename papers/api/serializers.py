@@ -202,6 +202,19 @@ class SearchResultSerializer(PaperSerializer):
     has_published_evidence = serializers.BooleanField(source="has_published_notes")
 
 
+class SearchPageSerializer(serializers.Serializer):
+    """One page of search results (SearchCursorPagination)."""
+
+    count = serializers.IntegerField(help_text="Matches, counted up to 1001.")
+    count_is_capped = serializers.BooleanField(help_text="More than 1000 papers match.")
+    ranks_a_window = serializers.BooleanField(
+        help_text="Too many matches to rank all: only the 500 most recent are ranked."
+    )
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SearchResultSerializer(many=True)
+
+
 # --- Therapies --------------------------------------------------------------------------------
 
 

@@ -171,7 +171,11 @@ def _search_parameters() -> list[OpenApiParameter]:
                 enum=extra.get("enum"),
             )
         )
-    return parameters
+    return [
+        *parameters,
+        OpenApiParameter("cursor", str, description="The pagination cursor value."),
+        OpenApiParameter("page_size", int, description="Results per page (at most 200)."),
+    ]
 
 
 class SearchView(ConditionalGetMixin, GenericAPIView):
@@ -183,6 +187,7 @@ class SearchView(ConditionalGetMixin, GenericAPIView):
 
     @extend_schema(
         parameters=_search_parameters(),
+        responses=serializers.SearchPageSerializer,
         description=(
             'The query language of the search page: words, "quoted phrases", -exclusions, '
             "or. At least a query or one filter is needed. Results are ranked by relevance "
