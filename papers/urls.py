@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from papers.views import export, pages, search
+from papers.views import downloads, export, pages, search
 
 app_name = "papers"
 
@@ -22,4 +22,12 @@ urlpatterns: list = [
     path("export/papers/<int:pk>.<str:fmt>", export.export_paper, name="export-paper"),
     path("export/therapies/<slug:slug>.<str:fmt>", export.export_therapy, name="export-therapy"),
     path("export/search.<str:fmt>", export.export_search, name="export-search"),
+    # Open data: dated releases and how to cite (papers/views/downloads.py).
+    path("downloads/", downloads.release_list, name="downloads"),
+    path(
+        "downloads/<str:release>/<str:filename>",
+        downloads.release_download,
+        name="release-file",
+    ),
+    path("cite/", downloads.how_to_cite, name="how-to-cite"),
 ]
