@@ -12,3 +12,5 @@ app = Celery("irtkb")
 # Every CELERY_* setting in irtkb/settings.py configures this app.
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Releases keep their task beside them (papers/releases/tasks.py), not in papers/tasks.py.
+app.autodiscover_tasks(["papers.releases"])

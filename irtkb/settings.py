@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -48,6 +49,10 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    # Swagger UI's files, served from our own static files (nothing from another host).
+    "drf_spectacular_sidecar",
     "papers",
     "curation",
 ]
@@ -136,6 +141,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "papers.tasks.refresh_all_papers",
         "schedule": crontab(minute=0, hour=3, day_of_week="sunday"),
     },
+    # A dated release of the open data (papers/releases/) on the 2nd of each month; a second
+    # run on the same day finds the release made and does nothing.
+    "make-release-monthly": {
+        "task": "papers.releases.tasks.make_monthly_release",
+        "schedule": crontab(minute=0, hour=6, day_of_month="2"),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -183,11 +194,52 @@ STORAGES = {
     },
 }
 
+# --- JSON API (papers/api/) -------------------------------------------------------------------
+# Read-only; staff reach the refresh jobs with their site session. Every list is cursor-paged
+# (stable under inserts, no COUNT), and anonymous clients are throttled per address in Redis
+# (the default cache), so every web process shares one count.
 REST_FRAMEWORK = {
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "papers.api.pagination.IdCursorPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["papers.api.throttling.AnonymousRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "papers.api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "papers.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Requests per address for anonymous clients: "<n>/<second|minute|hour|day>".
+API_ANON_THROTTLE_RATE = env_str("API_ANON_THROTTLE_RATE", "120/minute")
+if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", API_ANON_THROTTLE_RATE):
+    raise ImproperlyConfigured(
+        f"API_ANON_THROTTLE_RATE={API_ANON_THROTTLE_RATE!r} must look like 120/minute "
+        "(a positive number, then second, minute, hour or day)."
+    )
+SPECTACULAR_SETTINGS = {
+    "TITLE": "irtkb API",
+    "DESCRIPTION": (
+        "Read-only JSON API of irtkb, a literature knowledge base on immune reconstitution "
+        "therapies for multiple sclerosis. Curated content is CC BY 4.0; PubMed metadata is "
+        "provided under NLM's terms. See docs/api.md."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "EvidenceStatusEnum": "papers.models.evidence.EvidenceNote.Status",
+        "RefreshJobStatusEnum": "papers.models.jobs.RefreshJob.Status",
+        "FetchStateEnum": "papers.models.bibliography.Paper.FetchState",
+    },
+}
+# Where absolute links in releases point (the API uses the request's own host instead), e.g.
+# https://irtkb.example.org; empty gives site-relative links.
+SITE_URL = env_str("SITE_URL").rstrip("/")
+# Dated releases (manage.py make_release) and the /downloads/ page read them from here.
+RELEASES_DIR = Path(env_str("IRTKB_RELEASES_DIR") or embedded.VAR_DIR / "releases")
 
 LOGGING = {
     "version": 1,

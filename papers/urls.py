@@ -3,7 +3,7 @@
 from django.urls import path
 
 from papers.cache import cached_page
-from papers.views import bibcheck, export, feeds, pages, search
+from papers.views import bibcheck, downloads, export, feeds, pages, search
 
 app_name = "papers"
 
@@ -38,4 +38,12 @@ urlpatterns: list = [
         cached_page(feeds.FlaggedPapersFeed()),
         name="feed-flagged-papers",
     ),
+    # Open data: dated releases and how to cite (papers/views/downloads.py).
+    path("downloads/", downloads.release_list, name="downloads"),
+    path(
+        "downloads/<str:release>/<str:filename>",
+        downloads.release_download,
+        name="release-file",
+    ),
+    path("cite/", downloads.how_to_cite, name="how-to-cite"),
 ]
