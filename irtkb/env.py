@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import dj_database_url
@@ -88,7 +89,7 @@ def env_url(name: str, *, schemes: tuple[str, ...]) -> str:
     return raw
 
 
-def database_settings(url: str, *, conn_max_age: int = 0) -> dict:
+def database_settings(url: str, *, conn_max_age: int = 0) -> dict[str, Any]:
     """Return Django's DATABASES entry for a PostgreSQL URL.
 
     Also takes libpq's form for a Unix socket, ``postgresql://user@/name?host=/socket/dir``

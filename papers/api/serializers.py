@@ -28,7 +28,6 @@ from papers.models import (
     RefreshJob,
     Therapy,
 )
-from papers.templatetags.papers_tags import paper_path
 
 
 def absolute(context: dict, path: str) -> str:
@@ -81,7 +80,7 @@ class PaperRefSerializer(LinkedSerializer):
     has_expression_of_concern = serializers.BooleanField()
 
     def page_path(self, obj) -> str:
-        return paper_path(obj)
+        return obj.get_absolute_url()
 
     def api_name(self) -> str:
         return "api:paper-detail"
