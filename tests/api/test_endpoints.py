@@ -82,7 +82,7 @@ def test_evidence_items_are_the_published_ones_with_their_citations(api, corpus)
     assert first["therapy"]["slug"] == "alemtuzumab"
     assert first["statement"] == "B cells **repopulate** within a year."
     assert first["statement_html"] == "<p>B cells <strong>repopulate</strong> within a year.</p>\n"
-    assert first["url"] == f"http://testserver/therapies/alemtuzumab/#note-{corpus.notes[0].pk}"
+    assert first["url"] == f"http://testserver/notes/{corpus.notes[0].pk}/"
     assert [c["paper"]["pmid"] for c in first["citations"]] == [
         corpus.cited[0].pmid,
         corpus.cited[1].pmid,

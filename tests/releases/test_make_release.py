@@ -47,7 +47,7 @@ def test_it_writes_json_tsv_a_manifest_with_checksums_a_readme_and_the_licence(
         corpus.cited[0].pmid,
         corpus.cited[1].pmid,
     ]
-    assert items[0]["url"].startswith("https://irtkb.example.org/therapies/alemtuzumab/#note-")
+    assert items[0]["url"].startswith("https://irtkb.example.org/notes/")
     papers = json.loads((directory / "papers.json").read_text())
     assert "abstract" not in papers[0]
 
