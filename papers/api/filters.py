@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import django_filters
 from django import forms
 from django.db.models import QuerySet
 
 from papers.models import EvidenceNote, Paper, PaperChange, RefreshJob, Therapy
+from papers.pubmed import strip_doi_prefix
 from papers.search.query import PUBLICATION_TYPES
 
 # PostgreSQL's bigint, the PMID column's type: larger values cannot be a PMID.
 MAX_BIGINT = 2**63 - 1
-_DOI_PREFIX = re.compile(r"^\s*(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -94,7 +93,7 @@ class PaperFilter(django_filters.FilterSet):
 
     def filter_doi(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # doi_key is the DOI as compared for duplicates: no prefix, trimmed, lower case.
-        return queryset.filter(doi_key=_DOI_PREFIX.sub("", value).strip().lower())
+        return queryset.filter(doi_key=strip_doi_prefix(value).lower())
 
     def filter_pmcid(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip().upper()

@@ -51,7 +51,7 @@ from papers.pubmed.errors import (
     PubmedParseError,
     TransientNcbiError,
 )
-from papers.pubmed.identifiers import normalize_doi, parse_pmid
+from papers.pubmed.identifiers import normalize_doi, parse_pmid, strip_doi_prefix
 from papers.pubmed.parse import parse_pubmed_xml
 from papers.pubmed.records import PaperRecord, ParseResult, RecordError, ReferenceRecord
 from papers.pubmed.redirect import install as _install_entrez_redirect
@@ -80,4 +80,5 @@ __all__ = [
     "parse_pubmed_xml",
     "pmids_for_doi",
     "split_batches",
+    "strip_doi_prefix",
 ]

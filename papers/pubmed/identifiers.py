@@ -35,13 +35,22 @@ def parse_pmid(value: str | int) -> int:
     return pmid
 
 
+def strip_doi_prefix(text: str) -> str:
+    """Return ``text`` trimmed and without a ``doi:`` or ``https://doi.org/`` prefix.
+
+    It does not check that what is left is a DOI: ``normalize_doi`` does, for input that must
+    be one; a lookup (the API's ``doi`` filter) just finds nothing for a non-DOI.
+    """
+    return _DOI_PREFIXES.sub("", (text or "").strip()).strip()
+
+
 def normalize_doi(doi: str) -> str:
     """Return ``doi`` without a ``doi:``/URL prefix or whitespace; reject non-DOIs.
 
     Accepts "10.1038/x", "doi:10.1038/x" and "https://doi.org/10.1038/x". DOIs compare
     case-insensitively, so the case is kept as given.
     """
-    value = _DOI_PREFIXES.sub("", (doi or "").strip()).strip()
+    value = strip_doi_prefix(doi)
     # A quote would end the quoted esearch phrase early; real DOIs do not contain one.
     if (
         not value.startswith("10.")
