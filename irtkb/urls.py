@@ -15,6 +15,7 @@ urlpatterns = [
     path("robots.txt", crawlers.robots_txt, name="robots-txt"),
     path("", include("papers.urls")),
     path("", include("curation.urls")),
+    path("", include("staff.urls")),
 ]
 
 

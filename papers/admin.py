@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -87,7 +86,7 @@ class PaperAdmin(admin.ModelAdmin):
             user=request.user,
         )
         enqueue_job(job)
-        url = reverse("admin:papers_refreshjob_change", args=[job.pk])
+        url = job.get_absolute_url()
         self.message_user(
             request,
             format_html(
@@ -269,6 +268,27 @@ class PaperChangeAdmin(admin.ModelAdmin):
         return False
 
 
+JOB_COUNTS = ["new_count", "changed_count", "unchanged_count", "not_found_count", "failed_count"]
+# What the job's admin page shows, read-only: a job is started from the staff pages or a command
+# and watched on its own page (/staff/jobs/<id>/); the raw identifier list and checkpoint are
+# not shown, the per-identifier errors are a table there.
+JOB_FIELDS = [
+    "job_page",
+    "kind",
+    "trigger",
+    "requested_by",
+    "status",
+    "progress",
+    *JOB_COUNTS,
+    "retry_of",
+    "celery_task_id",
+    "created_at",
+    "started_at",
+    "finished_at",
+    "cancel_requested_at",
+]
+
+
 @admin.register(models.RefreshJob)
 class RefreshJobAdmin(admin.ModelAdmin):
     list_display = [
@@ -277,20 +297,23 @@ class RefreshJobAdmin(admin.ModelAdmin):
         "trigger",
         "status",
         "progress",
-        "new_count",
-        "changed_count",
-        "unchanged_count",
-        "not_found_count",
-        "failed_count",
+        *JOB_COUNTS,
         "duration",
         "created_at",
     ]
     list_filter = ["status", "kind", "trigger"]
-    readonly_fields = [f.name for f in models.RefreshJob._meta.fields]
+    fields = tuple(JOB_FIELDS)
+    readonly_fields = JOB_FIELDS
 
     @admin.display(description="progress")
     def progress(self, job: models.RefreshJob) -> str:
-        return f"{job.done}/{job.total}"
+        return f"{job.done}/{job.total} ({job.progress_percent}%)"
+
+    @admin.display(description="job page")
+    def job_page(self, job: models.RefreshJob) -> str:
+        return format_html(
+            '<a href="{}">progress, errors, changes, retry and cancel</a>', job.get_absolute_url()
+        )
 
     @admin.display(description="duration")
     def duration(self, job: models.RefreshJob) -> str:
@@ -298,6 +321,9 @@ class RefreshJobAdmin(admin.ModelAdmin):
         return "" if seconds is None else f"{seconds:.1f} s"
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 

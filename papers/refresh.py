@@ -90,6 +90,67 @@ def create_job(
     )
 
 
+# --- cancelling and retrying ----------------------------------------------------------------
+
+
+def cancel_job(*, job_id: int) -> RefreshJob:
+    """Stop the job: at once if it is still queued, else between two batches (the worker looks
+    at ``cancel_requested_at`` after each). A finished job is returned untouched."""
+    now = timezone.now()
+    RefreshJob.objects.filter(pk=job_id, status=RefreshJob.Status.QUEUED).update(
+        status=RefreshJob.Status.CANCELLED, cancel_requested_at=now, finished_at=now
+    )
+    RefreshJob.objects.filter(
+        pk=job_id, status=RefreshJob.Status.RUNNING, cancel_requested_at__isnull=True
+    ).update(cancel_requested_at=now)
+    return RefreshJob.objects.get(pk=job_id)
+
+
+# Reasons that are answers, not failures: asking PubMed again would get the same answer.
+SETTLED_REASONS = frozenset({NOT_FOUND, NO_PUBMED_RECORD})
+
+
+def failed_identifiers(job: RefreshJob) -> tuple[list[int], list[str]]:
+    """Return the (PMIDs, DOIs) of the job that failed and are worth asking PubMed for again.
+
+    Those with a per-identifier error other than "not found"; for a job that never reached
+    the queue, everything it asked for; for a job that crashed, also the PMIDs of the batches
+    it never stored.
+    """
+    keys = [
+        key
+        for key, reason in job.errors.items()
+        if not key.startswith("_") and reason not in SETTLED_REASONS
+    ]
+    pmids = [int(key) for key in keys if key.isdigit()]
+    dois = [key for key in keys if not key.isdigit()]
+    if "_queue" in job.errors and not job.started_at:
+        pmids, dois = [*job.pmids, *pmids], [*job.dois, *dois]
+    elif "_job" in job.errors and job.checkpoint.get("frozen"):
+        stored = set(job.checkpoint.get("batches_done", []))
+        batches = _batches(job.identifiers.get("frozen_pmids", []))
+        pmids += [p for i, batch in enumerate(batches) if i not in stored for p in batch]
+    return list(dict.fromkeys(pmids)), list(dict.fromkeys(dois))
+
+
+def create_retry_job(*, job: RefreshJob, user=None) -> RefreshJob:
+    """Create a queued job for the failed identifiers of ``job``; raise InvalidIdentifierError
+    if none failed. The caller queues it (``papers.tasks.enqueue_job``)."""
+    pmids, dois = failed_identifiers(job)
+    if not (pmids or dois):
+        raise InvalidIdentifierError(f"job #{job.pk} has no failed identifiers to retry")
+    retry = create_job(
+        kind=RefreshJob.Kind.IMPORT,
+        trigger=RefreshJob.Trigger.STAFF,
+        pmids=pmids,
+        dois=dois,
+        user=user,
+    )
+    retry.retry_of = job
+    retry.save(update_fields=["retry_of"])
+    return retry
+
+
 # --- running jobs --------------------------------------------------------------------------
 
 
@@ -105,10 +166,15 @@ def run_refresh_job(*, job_id: int, progress: Progress | None = None) -> Refresh
         done = set(job.checkpoint.get("batches_done", []))
         batches = _batches(job.identifiers["frozen_pmids"])
         todo = [(i, b) for i, b in enumerate(batches) if i not in done]
+        if _cancel_requested(job.pk):
+            return _cancel(job.pk)
         for index, fetched in _prefetched(todo):
             job = _store_batch(job.pk, index, fetched)
             if progress:
                 progress(job)
+            # Between batches, never inside one: a batch is stored whole or not at all.
+            if _cancel_requested(job.pk):
+                return _cancel(job.pk)
         return _finish(job.pk)
     except Exception as exc:
         _fail(job.pk, exc)
@@ -189,8 +255,11 @@ def _freeze_pmids(job: RefreshJob) -> RefreshJob:
         locked.errors = {**locked.errors, **{d: NO_PUBMED_RECORD for d in unresolved}, **failed}
         locked.not_found_count += len(unresolved)
         locked.failed_count += len(failed)
+        # A review import has stored (and counted as done) the review itself already; the total
+        # counts it too, or a review with three references would read 4/3 when finished.
+        already_done = locked.done
         locked.done += len(unresolved) + len(failed)
-        locked.total = len(pmids) + len(unresolved) + len(failed)
+        locked.total = already_done + len(pmids) + len(unresolved) + len(failed)
         locked.identifiers = {**locked.identifiers, "frozen_pmids": pmids}
         locked.checkpoint = {**locked.checkpoint, "frozen": True}
         locked.save()
@@ -296,6 +365,21 @@ def _finish(job_id: int) -> RefreshJob:
             job.status = RefreshJob.Status.SUCCEEDED
         job.finished_at = timezone.now()
         job.save()
+        return job
+
+
+def _cancel_requested(job_id: int) -> bool:
+    return RefreshJob.objects.filter(pk=job_id, cancel_requested_at__isnull=False).exists()
+
+
+def _cancel(job_id: int) -> RefreshJob:
+    """End a job whose cancel was asked for; what its stored batches wrote stays."""
+    with transaction.atomic():
+        job = RefreshJob.objects.select_for_update().get(pk=job_id)
+        if not job.is_finished:
+            job.status = RefreshJob.Status.CANCELLED
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "finished_at"])
         return job
 
 

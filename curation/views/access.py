@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -11,19 +12,28 @@ from django.http import HttpRequest, HttpResponse
 
 from papers.roles import can_curate
 
+View = Callable[..., HttpResponse]
 
-def curator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Send anonymous users to the login page and refuse (403) accounts that cannot curate."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_curate(request.user):
-            raise PermissionDenied("This page is for curators and editors.")
-        return view(request, *args, **kwargs)
+def role_required(check: Callable[[Any], bool], refusal: str) -> Callable[[View], View]:
+    """Return a view decorator that sends anonymous users to the login page and refuses (403)
+    accounts for which ``check(user)`` is false, saying ``refusal``."""
 
-    return wrapper
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not check(request.user):
+                raise PermissionDenied(refusal)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+curator_required = role_required(can_curate, "This page is for curators and editors.")
 
 
 def is_htmx(request: HttpRequest) -> bool:

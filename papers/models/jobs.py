@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 
 
 class RefreshJob(models.Model):
@@ -18,6 +20,7 @@ class RefreshJob(models.Model):
         COMMAND = "command", "management command"
         SCHEDULE = "schedule", "schedule"
         CURATOR = "curator", "curator workspace"
+        STAFF = "staff", "staff pages"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "queued"
@@ -25,6 +28,7 @@ class RefreshJob(models.Model):
         SUCCEEDED = "succeeded", "succeeded"
         PARTIAL = "partial", "finished with errors"
         FAILED = "failed", "failed"
+        CANCELLED = "cancelled", "cancelled"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     trigger = models.CharField(max_length=12, choices=Trigger.choices)
@@ -53,6 +57,12 @@ class RefreshJob(models.Model):
     # for a review import, "review_done": true.
     checkpoint = models.JSONField(default=dict, blank=True)
     celery_task_id = models.CharField(max_length=255, blank=True)
+    # Set by "cancel" on a running job; the worker looks at it between batches and stops.
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    # The job whose failed identifiers this one retries ("retry the failed identifiers").
+    retry_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -62,6 +72,9 @@ class RefreshJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("staff:job-detail", args=[self.pk])
 
     @property
     def pmids(self) -> list[int]:
@@ -73,10 +86,32 @@ class RefreshJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.SUCCEEDED, self.Status.PARTIAL, self.Status.FAILED)
+        return self.status in (
+            self.Status.SUCCEEDED,
+            self.Status.PARTIAL,
+            self.Status.FAILED,
+            self.Status.CANCELLED,
+        )
+
+    @property
+    def progress_percent(self) -> int:
+        """Return how much of the job is done, 0 to 100 (never more, whatever the counts say)."""
+        if self.is_finished and self.status != self.Status.CANCELLED:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, self.done * 100 // self.total)
 
     @property
     def duration_seconds(self) -> float | None:
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+    @property
+    def elapsed_seconds(self) -> float | None:
+        """Return the seconds from start to finish, or to now while the job runs."""
+        if not self.started_at:
+            return None
+        end = self.finished_at or timezone.now()
+        return (end - self.started_at).total_seconds()

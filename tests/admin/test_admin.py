@@ -51,7 +51,7 @@ def test_refresh_selected_queues_one_job_and_links_to_it(
     job = RefreshJob.objects.get()
     assert sorted(job.pmids) == sorted(p.pmid for p in papers[:2])
     assert job.trigger == "admin" and job.requested_by.username == "root"
-    assert reverse("admin:papers_refreshjob_change", args=[job.pk]) in response.content.decode()
+    assert f'href="{job.get_absolute_url()}"' in response.content.decode()  # the live job page
     assert f"refresh job #{job.pk}" in response.content.decode()
 
 
@@ -115,3 +115,18 @@ def test_the_job_list_shows_each_jobs_duration(superuser_client):
     )
     page = superuser_client.get(reverse("admin:papers_refreshjob_changelist")).content.decode()
     assert "12.5 s" in page
+
+
+def test_the_admin_shows_a_job_read_only_and_links_its_page_in_the_site(superuser_client):
+    job = RefreshJob.objects.create(
+        kind="import", trigger="staff", identifiers={"pmids": [1]}, errors={"1": "boom"}
+    )
+    url = reverse("admin:papers_refreshjob_change", args=[job.pk])
+
+    page = superuser_client.get(url).content.decode()
+    superuser_client.post(url, {"status": "succeeded", "errors": "{}"})
+
+    assert "Save" not in page and "<textarea" not in page
+    assert f'href="{job.get_absolute_url()}"' in page
+    job.refresh_from_db()
+    assert (job.status, job.errors) == ("queued", {"1": "boom"})

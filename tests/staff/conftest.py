@@ -1,0 +1,51 @@
+"""People for the staff pages: sam (staff with the job permissions), root (superuser), and the
+ones who must be refused: carl (curator), edna (editor), rita (reader), stu (staff, no job
+permissions)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+import redis
+from django.contrib.auth.models import Permission
+
+from tests.curation.conftest import broker_down, client_for, make_groups, make_user
+
+__all__ = ["broker_down", "client_for"]
+
+
+@dataclass
+class Staff:
+    sam: object
+    root: object
+    carl: object
+    edna: object
+    rita: object
+    stu: object
+
+
+@pytest.fixture
+def people(db) -> Staff:
+    curator, editor = make_groups()
+    sam = make_user("sam", is_staff=True)
+    sam.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_refreshjob", "add_refreshjob"])
+    )
+    return Staff(
+        sam=sam,
+        root=make_user("root", is_staff=True, is_superuser=True),
+        carl=make_user("carl", curator),
+        edna=make_user("edna", editor),
+        rita=make_user("rita"),
+        stu=make_user("stu", is_staff=True),
+    )
+
+
+@pytest.fixture
+def quiet_queue(settings):
+    """A queue of this test's own, which no worker listens on: jobs are sent, never run."""
+    settings.REFRESH_QUEUE = f"test-unheard-{uuid.uuid4().hex[:10]}"
+    yield settings.REFRESH_QUEUE
+    redis.Redis.from_url(settings.REDIS_URL).delete(settings.REFRESH_QUEUE)
