@@ -8,7 +8,6 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
-import redis
 from django.contrib.auth.models import Permission
 
 from tests.curation.conftest import broker_down, client_for, make_groups, make_user
@@ -48,4 +47,7 @@ def quiet_queue(settings):
     """A queue of this test's own, which no worker listens on: jobs are sent, never run."""
     settings.REFRESH_QUEUE = f"test-unheard-{uuid.uuid4().hex[:10]}"
     yield settings.REFRESH_QUEUE
-    redis.Redis.from_url(settings.REDIS_URL).delete(settings.REFRESH_QUEUE)
+    from irtkb.celery import app
+
+    with app.connection_for_write() as connection:
+        connection.SimpleQueue(settings.REFRESH_QUEUE).clear()
