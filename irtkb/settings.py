@@ -122,8 +122,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # One message at a time per process, so acks_late does not strand prefetched work on a dead worker.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redelivery waits for the visibility timeout; an hour is longer than any batch we run.
+# Socket timeouts: a Redis that accepts connections but never answers (frozen, swapped out)
+# would otherwise hang whoever queues a job (`import_pubmed --queue` waited 863 s); they stay
+# above the worker's 1-second BRPOP poll.
+BROKER_SOCKET_TIMEOUT = env_int("CELERY_BROKER_SOCKET_TIMEOUT", 5, minimum=2)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+    "socket_timeout": BROKER_SOCKET_TIMEOUT,
+    "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The queue refresh jobs go to (tests use a queue of their own).
