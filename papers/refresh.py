@@ -86,6 +86,7 @@ def create_job(
         kind=kind,
         trigger=trigger,
         identifiers=identifiers,
+        schedule_key=scheduled_for or None,
         requested_by=user if getattr(user, "is_authenticated", False) else None,
     )
 

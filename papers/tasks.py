@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -32,23 +32,27 @@ def run_refresh_job_task(job_id: int) -> dict:
 def refresh_all_papers() -> int:
     """Weekly (celery beat): queue one job refreshing every paper; return its id.
 
-    The job is keyed by ISO week, so a redelivered or doubled beat message finds the week's job
-    instead of starting a second full refresh; the work itself runs in run_refresh_job_task.
+    The job is keyed by ISO week in a unique column, so a redelivered or doubled beat message
+    finds the week's job instead of starting a second full refresh, even when two messages run
+    at the same moment (the second insert waits on the first and then loses); the work itself
+    runs in run_refresh_job_task.
     """
     year, week, _ = timezone.now().isocalendar()
     key = f"{year}-W{week:02d}"
-    with transaction.atomic():
-        job = RefreshJob.objects.filter(
-            kind=RefreshJob.Kind.REFRESH_ALL, identifiers__scheduled_for=key
-        ).first()
-        if job is None:
+    job = RefreshJob.objects.filter(schedule_key=key).first()
+    if job is not None:
+        return job.pk
+    try:
+        with transaction.atomic():
             job = refresh.create_job(
                 kind=RefreshJob.Kind.REFRESH_ALL,
                 trigger=RefreshJob.Trigger.SCHEDULE,
                 refresh_all=True,
                 scheduled_for=key,
             )
-            enqueue_job(job)
+            enqueue_job(job)  # sent only if this insert commits
+    except IntegrityError:
+        job = RefreshJob.objects.get(schedule_key=key)
     return job.pk
 
 

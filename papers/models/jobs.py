@@ -57,6 +57,10 @@ class RefreshJob(models.Model):
     # for a review import, "review_done": true.
     checkpoint = models.JSONField(default=dict, blank=True)
     celery_task_id = models.CharField(max_length=255, blank=True)
+    # The scheduled run this job is ("2026-W03" for the weekly refresh), unique in the database:
+    # two beat messages for one week (a doubled or redelivered message, two beats by mistake)
+    # make one job, whatever their timing. Empty (NULL) for jobs nobody scheduled.
+    schedule_key = models.CharField(max_length=20, null=True, blank=True, unique=True)
     # Set by "cancel" on a running job; the worker looks at it between batches and stops.
     cancel_requested_at = models.DateTimeField(null=True, blank=True)
     # The job whose failed identifiers this one retries ("retry the failed identifiers").

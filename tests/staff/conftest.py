@@ -4,15 +4,15 @@ permissions)."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Permission
 
 from tests.curation.conftest import broker_down, client_for, make_groups, make_user
+from tests.worker.conftest import quiet_queue
 
-__all__ = ["broker_down", "client_for"]
+__all__ = ["broker_down", "client_for", "quiet_queue"]
 
 
 @dataclass
@@ -40,14 +40,3 @@ def people(db) -> Staff:
         rita=make_user("rita"),
         stu=make_user("stu", is_staff=True),
     )
-
-
-@pytest.fixture
-def quiet_queue(settings):
-    """A queue of this test's own, which no worker listens on: jobs are sent, never run."""
-    settings.REFRESH_QUEUE = f"test-unheard-{uuid.uuid4().hex[:10]}"
-    yield settings.REFRESH_QUEUE
-    from irtkb.celery import app
-
-    with app.connection_for_write() as connection:
-        connection.SimpleQueue(settings.REFRESH_QUEUE).clear()

@@ -111,3 +111,14 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.2, what: str = "c
 
 
 __all__ = ["Workers", "settings", "wait_for"]
+
+
+@pytest.fixture
+def quiet_queue(settings):
+    """A queue of this test's own, which no worker listens on: jobs are sent, never run."""
+    settings.REFRESH_QUEUE = f"test-unheard-{uuid.uuid4().hex[:10]}"
+    yield settings.REFRESH_QUEUE
+    from irtkb.celery import app
+
+    with app.connection_for_write() as connection:
+        connection.SimpleQueue(settings.REFRESH_QUEUE).clear()
