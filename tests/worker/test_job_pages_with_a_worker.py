@@ -22,7 +22,9 @@ SLOW = {"REFRESH_BATCH_SIZE": "1"}
 
 
 def _percent(body: str) -> int:
-    return int(re.search(r'data-percent="(\d+)"', body).group(1))
+    found = re.search(r'data-percent="(\d+)"', body)
+    assert found, body
+    return int(found.group(1))
 
 
 def test_the_progress_fragment_follows_the_worker_up_to_100_percent(people, workers):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from papers.models import RefreshJob
 from papers.tasks import refresh_all_papers
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
