@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
+from django import db
 from django.db import transaction
 from django.utils import timezone
 
@@ -51,6 +52,14 @@ from papers.pubmed import (
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[RefreshJob], None]
+
+# Errors of the infrastructure, not of the job: a connection terminated or dropped, a server
+# restarting, a deadlock. Retrying the job (from its checkpoint) is the cure; see
+# papers.tasks.run_refresh_job_task.
+TRANSIENT_INFRASTRUCTURE_ERRORS: tuple[type[Exception], ...] = (
+    db.OperationalError,
+    db.InterfaceError,
+)
 
 
 # --- creating jobs -------------------------------------------------------------------------
@@ -177,6 +186,10 @@ def run_refresh_job(*, job_id: int, progress: Progress | None = None) -> Refresh
             if _cancel_requested(job.pk):
                 return _cancel(job.pk)
         return _finish(job.pk)
+    except TRANSIENT_INFRASTRUCTURE_ERRORS:
+        # The database connection dropped (or the like): nothing of the batch in hand was kept,
+        # the job stays "running" with its checkpoint, and the task retries it from there.
+        raise
     except Exception as exc:
         _fail(job.pk, exc)
         raise
@@ -384,8 +397,13 @@ def _cancel(job_id: int) -> RefreshJob:
         return job
 
 
+def fail_job(*, job_id: int, exc: Exception) -> None:
+    """Record that the job ended on ``exc`` (the task gave up retrying it)."""
+    _fail(job_id, exc)
+
+
 def _fail(job_id: int, exc: Exception) -> None:
-    """Record an unexpected failure (a bug, the database going away) on the job."""
+    """Record an unexpected failure (a bug, the database going away for good) on the job."""
     logger.exception("refresh job %s failed", job_id)
     with transaction.atomic():
         job = RefreshJob.objects.select_for_update().get(pk=job_id)

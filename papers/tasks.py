@@ -6,6 +6,7 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django import db
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -17,14 +18,29 @@ logger = logging.getLogger(__name__)
 BROKER_DOWN = "could not reach the task queue (Redis); the job was not started"
 
 
-@shared_task(acks_late=True)  # redelivered if the worker dies; the job resumes from its checkpoint
-def run_refresh_job_task(job_id: int) -> dict:
+# Retries of a job whose database connection dropped (pg_terminate_backend, a failover, a
+# restart): 1, 2, 4, 8, 16, 32 s apart, about a minute in all, then the job is marked failed.
+INFRASTRUCTURE_RETRIES = 6
+
+
+# acks_late: redelivered if the worker dies; the job resumes from its checkpoint.
+@shared_task(bind=True, acks_late=True, max_retries=INFRASTRUCTURE_RETRIES)
+def run_refresh_job_task(self, job_id: int) -> dict:
     """Run one RefreshJob (see papers.refresh.run_refresh_job); safe to run twice.
 
-    No Celery-level retry: the NCBI client retries each request with backoff, and what still
-    fails is recorded per identifier on the job rather than retried as a whole.
+    What fails at NCBI is retried per request by the client, and what still fails is recorded
+    per identifier. What fails in our own infrastructure (the database connection) is retried
+    here, as a whole job resumed from its checkpoint: the batches already stored are skipped.
     """
-    job = refresh.run_refresh_job(job_id=job_id)
+    try:
+        job = refresh.run_refresh_job(job_id=job_id)
+    except refresh.TRANSIENT_INFRASTRUCTURE_ERRORS as exc:
+        db.close_old_connections()  # drop the broken connection; the retry opens a new one
+        if self.request.retries >= INFRASTRUCTURE_RETRIES:
+            refresh.fail_job(job_id=job_id, exc=exc)
+            raise
+        logger.warning("refresh job %s: %s; retrying it from its checkpoint", job_id, exc)
+        raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
     return {"job": job.pk, "status": job.status, "done": job.done, "total": job.total}
 
 
