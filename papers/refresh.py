@@ -24,8 +24,8 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from django.conf import settings
 from django import db
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 

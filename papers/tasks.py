@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.conf import settings
 from django import db
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
