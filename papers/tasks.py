@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django import db
@@ -91,3 +92,22 @@ def _send(job_id: int) -> None:
         )
         return
     RefreshJob.objects.filter(pk=job_id).update(celery_task_id=result.id)
+
+
+def requeue_stale_jobs(*, older_than: timedelta) -> list[int]:
+    """Send again every job still "queued" after ``older_than``; return their ids.
+
+    A job can wait forever when its message is gone: Redis restarted without its data, or
+    was flushed, after the job was queued. Sending it again is safe whether or not the first
+    message still exists, since a job runs from its checkpoint and a finished one never runs
+    again. A job whose sending fails is marked failed with the broker-down reason, as ever.
+    """
+    cutoff = timezone.now() - older_than
+    stale = list(
+        RefreshJob.objects.filter(status=RefreshJob.Status.QUEUED, created_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for job_id in stale:
+        _send(job_id)
+    return stale
