@@ -30,8 +30,8 @@ BAD_LINES_SHOWN = 50  # in the messages after an import; the rest are counted
 @jobs_runner_required
 def import_identifiers(request: HttpRequest) -> HttpResponse:
     """Read a pasted or uploaded list; queue its good identifiers as one job, report bad lines."""
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    if form.is_bound and form.is_valid():
         read = form.read
         try:
             job = queue_import(identifiers=read.identifiers, user=request.user)

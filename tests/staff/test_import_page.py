@@ -75,6 +75,7 @@ def test_a_csv_file_is_read_by_its_first_column_with_line_numbers_of_the_file(
     ("data", "error"),
     [
         ({"identifiers": "  \n\n"}, "Paste some identifiers or choose a file."),
+        ({}, "Paste some identifiers or choose a file."),
         ({"identifiers": "hello\n0\n"}, "None of the lines holds a PMID or DOI"),
         (
             {"file": SimpleUploadedFile("refs.txt", "99\xe9\n".encode("latin-1"))},
