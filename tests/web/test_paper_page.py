@@ -143,7 +143,7 @@ def test_a_pending_paper_says_it_is_being_fetched(client, db):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Being fetched" in html
+    assert "Not yet fetched" in html
     assert "No abstract available." in html
     assert "None" not in html.split("<main", 1)[1]
 
