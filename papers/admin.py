@@ -118,9 +118,16 @@ class PaperAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         """Save, and keep staff corrections of PubMed's fields across refreshes."""
+        # Compare stored values, not form.changed_data: a form that re-renders a value (a
+        # date, a list) reports it changed when nothing is.
+        before = models.Paper.objects.filter(pk=obj.pk).first() if change else None
         super().save_model(request, obj, form, change)
-        if change:
-            fields = [models.Paper._meta.get_field(name).attname for name in form.changed_data]
+        if before is not None:
+            fields = [
+                name
+                for name in models.PUBMED_OWNED_FIELDS
+                if name != "authors" and getattr(before, name) != getattr(obj, name)
+            ]
             kept = record_corrections(paper=obj, fields=fields, user=request.user)
             if kept:
                 self.message_user(

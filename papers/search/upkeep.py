@@ -11,7 +11,7 @@ update_search_vectors itself.
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from papers import models
 from papers.search.index import update_search_vectors, update_search_vectors_for_notes
@@ -46,6 +46,24 @@ def _note_written(sender, instance, raw=False, **kwargs) -> None:
         update_search_vectors_for_notes(note_ids=[instance.pk])
 
 
+def _note_papers_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """note.papers.add()/remove()/clear() (bulk writes of Citation rows: no post_save)."""
+    if action == "pre_clear":
+        # After a clear the links are gone; remember whose vectors to recompute.
+        instance._irtkb_cleared_papers = (
+            [instance.pk] if reverse else list(instance.papers.values_list("pk", flat=True))
+        )
+        return
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if reverse:  # paper.evidence_notes.add(note): the paper is ``instance``
+        update_search_vectors(paper_ids=[instance.pk])
+    elif action == "post_clear":
+        update_search_vectors(paper_ids=getattr(instance, "_irtkb_cleared_papers", []))
+    else:
+        update_search_vectors(paper_ids=pk_set or [])
+
+
 def connect() -> None:
     """Connect the receivers (PapersConfig.ready)."""
     receivers = [
@@ -58,6 +76,11 @@ def connect() -> None:
         (models.Journal, _named_thing_written, (post_save,)),
         (models.EvidenceNote, _note_written, (post_save,)),
     ]
+    m2m_changed.connect(
+        _note_papers_changed,
+        sender=models.EvidenceNote.papers.through,
+        dispatch_uid="irtkb-search-note-papers",
+    )
     for model, receiver, signals in receivers:
         for signal in signals:
             signal.connect(
