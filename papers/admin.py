@@ -56,7 +56,7 @@ class PaperOverrideInline(admin.TabularInline):
     model = models.PaperOverride
     extra = 0
     fields = ["field", "value", "pubmed_disagrees", "pubmed_value", "set_by", "set_at"]
-    readonly_fields = fields
+    readonly_fields = ["field", "value", "pubmed_disagrees", "pubmed_value", "set_by", "set_at"]
     verbose_name = "correction kept across PubMed refreshes"
     verbose_name_plural = "corrections kept across PubMed refreshes"
 

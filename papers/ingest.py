@@ -472,7 +472,7 @@ def _sync_children(
         }
         corrected = overrides.get(paper.pk, {}).get("authors")
         if corrected and wanted["authors"]:
-            pubmed_keys = [key for key, _ in wanted["authors"]]
+            pubmed_keys = [author_key(a) for a in record.authors]
             if pubmed_keys != corrected.value:
                 note_disagreement(paper.pk, corrected, pubmed_keys, job, changes, dirty)
             wanted["authors"] = []  # nothing to replace

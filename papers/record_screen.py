@@ -52,9 +52,8 @@ def _first(problems: Iterable[str]) -> str | None:
 
 def _limit(model: type[models.Model], name: str) -> int | None:
     field = model._meta.get_field(name)
-    if isinstance(field, models.Field) and getattr(field, "base_field", None) is not None:
-        field = field.base_field  # an ArrayField: the limit of each item
-    return getattr(field, "max_length", None)
+    item = getattr(field, "base_field", None)  # an ArrayField: the limit of each item
+    return getattr(item if item is not None else field, "max_length", None)
 
 
 def _too_long(model: type[models.Model], name: str, value: str, what: str) -> str | None:

@@ -396,7 +396,7 @@ class Paper(models.Model):
 
 
 # What readers are told about a paper's state, in words (never the internal fetch_error).
-READER_STATE_LABELS = {
+READER_STATE_LABELS: dict[str, str] = {
     Paper.FetchState.FETCHED: "",
     Paper.FetchState.PENDING: "Not yet fetched",
     Paper.FetchState.NOT_FOUND: "Not found in PubMed",
