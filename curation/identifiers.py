@@ -1,17 +1,16 @@
-"""Read what a curator typed as a paper identifier: a PMID, a DOI, or a PubMed / doi.org URL."""
+"""Read what a curator typed as a paper identifier: a PMID, a DOI, or a PubMed / doi.org URL.
+
+The rules themselves live in papers.pubmed.identifiers (shared with the admin, the commands,
+the search box and the database's CHECK constraints); this module only words them for the
+editor.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from papers.pubmed import InvalidIdentifierError, normalize_doi, parse_pmid
-
-_PMID = re.compile(
-    r"^(?:pmid\s*:?\s*|(?:https?://)?(?:www\.)?pubmed\.ncbi\.nlm\.nih\.gov/)?(\d+)/?$",
-    re.IGNORECASE,
-)
-_DOI_PREFIX = re.compile(r"^(?:doi\s*:?\s*|(?:https?://)?(?:dx\.)?doi\.org/)", re.IGNORECASE)
+from papers.pubmed import InvalidIdentifierError, normalize_doi, parse_pmid, pmid_digits
+from papers.pubmed.identifiers import strip_doi_prefix
 
 
 class IdentifierError(ValueError):
@@ -34,17 +33,15 @@ def parse_identifier(text: str) -> Identifier:
         raise IdentifierError(
             "Type a PMID (e.g. 31649335) or a DOI (e.g. 10.1038/s41582-019-0268-z)."
         )
-    match = _PMID.match(value)
-    if match:
-        # The URL or "PMID:" prefix is curators' convenience; the number itself goes through
-        # the pipeline's one PMID validator, so the editor and the commands agree.
+    digits = pmid_digits(value)
+    if digits is not None:
         try:
-            return Identifier("pmid", parse_pmid(match.group(1)))
+            return Identifier("pmid", parse_pmid(digits))
         except InvalidIdentifierError:
             raise IdentifierError(
                 f"{value} is not a PMID: PMIDs are whole numbers from 1 up."
             ) from None
-    bare = _DOI_PREFIX.sub("", value)
+    bare = strip_doi_prefix(value)
     if bare.startswith("10."):
         try:
             return Identifier("doi", normalize_doi(bare))

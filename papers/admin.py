@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from papers import models, refresh
+from papers.overrides import record_corrections
+from papers.pubmed import InvalidIdentifierError, doi_problem, normalize_doi, pmid_problem
+from papers.pubmed.identifiers import strip_doi_prefix
 from papers.search.index import update_search_vectors
 from papers.tasks import enqueue_job
 
@@ -44,8 +49,39 @@ class PaperChangeInline(admin.TabularInline):
         return False
 
 
+class PaperOverrideInline(admin.TabularInline):
+    """Corrections kept across refreshes; deleting one hands the field back to PubMed."""
+
+    model = models.PaperOverride
+    extra = 0
+    fields = ["field", "value", "pubmed_disagrees", "pubmed_value", "set_by", "set_at"]
+    readonly_fields = ["field", "value", "pubmed_disagrees", "pubmed_value", "set_by", "set_at"]
+    verbose_name = "correction kept across PubMed refreshes"
+    verbose_name_plural = "corrections kept across PubMed refreshes"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class PaperAdminForm(forms.ModelForm):
+    """The model's identifier and abstract rules, plus the DOI written as people paste it."""
+
+    class Meta:
+        model = models.Paper
+        fields = "__all__"  # noqa: DJ007  (the admin's fieldsets choose)
+
+    def clean_doi(self) -> str | None:
+        text = self.cleaned_data.get("doi") or ""
+        if not text.strip():
+            return None  # NULL, not "": the case-insensitive unique constraint skips NULL
+        try:
+            return normalize_doi(text)
+        except InvalidIdentifierError:
+            raise ValidationError(doi_problem(strip_doi_prefix(text)) or "Not a DOI.") from None
+
+
 @admin.register(models.Paper)
-class PaperAdmin(admin.ModelAdmin):
+class PaperAdmin(SimpleHistoryAdmin):
     list_display = [
         "pmid",
         "short_title",
@@ -68,21 +104,75 @@ class PaperAdmin(admin.ModelAdmin):
     list_select_related = ["journal"]
     raw_id_fields = ["journal"]
     readonly_fields = ["source_hash", "last_fetched_at", "created_at", "changed_at"]
-    inlines = [AuthorshipInline, PaperMeshInline, PaperLinkInline, PaperChangeInline]
+    form = PaperAdminForm
+    inlines = [
+        AuthorshipInline,
+        PaperMeshInline,
+        PaperLinkInline,
+        PaperOverrideInline,
+        PaperChangeInline,
+    ]
     show_full_result_count = False  # COUNT(*) over 200,000 rows on every page is wasted work
     actions = ["refresh_from_pubmed"]
 
+    def save_model(self, request, obj, form, change) -> None:
+        """Save, and keep staff corrections of PubMed's fields across refreshes."""
+        # Compare stored values, not form.changed_data: a form that re-renders a value (a
+        # date, a list) reports it changed when nothing is.
+        before = models.Paper.objects.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        if before is not None:
+            fields = [
+                name
+                for name in models.PUBMED_OWNED_FIELDS
+                if name != "authors" and getattr(before, name) != getattr(obj, name)
+            ]
+            kept = record_corrections(paper=obj, fields=fields, user=request.user)
+            if kept:
+                self.message_user(
+                    request,
+                    "Kept as corrections across PubMed refreshes: "
+                    + ", ".join(name.removesuffix("_id") for name in kept)
+                    + ". A refresh that brings another value reports it in the change log.",
+                    messages.INFO,
+                )
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        authors_changed = any(f.model is models.Authorship and f.has_changed() for f in formsets)
+        if change and authors_changed:
+            record_corrections(paper=form.instance, fields=["authors"], user=request.user)
+
     @admin.action(description="Refresh selected from PubMed", permissions=["change"])
     def refresh_from_pubmed(self, request, queryset) -> None:
-        """Queue one refresh job for the selected papers and link to it."""
-        pmids = list(queryset.exclude(pmid__isnull=True).values_list("pmid", flat=True))
-        if not pmids:
-            self.message_user(request, "None of the selected papers has a PMID.", messages.WARNING)
+        """Queue one refresh job for the selected papers (by PMID, or DOI for DOI-only rows).
+
+        A row whose identifier breaks the rules (written around the forms) is named in a
+        message and left out; it never fails the action or the job.
+        """
+        rows = list(queryset.values_list("pk", "pmid", "doi"))
+        pmids, dois, skipped = [], [], []
+        for pk, pmid, doi in rows:
+            if pmid is not None:
+                problem = pmid_problem(pmid)
+                (skipped.append(f"paper {pk}: {problem}") if problem else pmids.append(pmid))
+            elif doi:
+                problem = doi_problem(doi)
+                (skipped.append(f"paper {pk}: {problem}") if problem else dois.append(doi))
+        if skipped:
+            self.message_user(
+                request, "Not refreshed: " + "; ".join(skipped) + ".", messages.WARNING
+            )
+        if not (pmids or dois):
+            self.message_user(
+                request, "None of the selected papers has a PMID or DOI.", messages.WARNING
+            )
             return
         job = refresh.create_job(
             kind=models.RefreshJob.Kind.REFRESH,
             trigger=models.RefreshJob.Trigger.ADMIN,
             pmids=pmids,
+            dois=dois,
             user=request.user,
         )
         enqueue_job(job)
@@ -90,7 +180,10 @@ class PaperAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             format_html(
-                'Queued <a href="{}">refresh job #{}</a> for {} papers.', url, job.pk, len(pmids)
+                'Queued <a href="{}">refresh job #{}</a> for {} papers.',
+                url,
+                job.pk,
+                len(pmids) + len(dois),
             ),
             messages.SUCCESS,
         )
@@ -365,3 +458,19 @@ class ReconstitutionPointAdmin(admin.ModelAdmin):
     list_display = ["therapy", "cell_population", "recovery_months_min", "recovery_months_max"]
     list_select_related = ["therapy"]
     raw_id_fields = ["source"]
+
+
+@admin.register(models.PaperOverride)
+class PaperOverrideAdmin(admin.ModelAdmin):
+    """Every staff correction of a PubMed-owned field; those PubMed disagrees with first."""
+
+    list_display = ["paper", "field", "pubmed_disagrees", "set_by", "set_at"]
+    list_filter = ["field", "pubmed_disagrees"]
+    list_select_related = ["paper", "set_by"]
+    raw_id_fields = ["paper"]
+    search_fields = ["=paper__pmid"]
+    ordering = ["-pubmed_disagrees", "-set_at"]
+    readonly_fields = ["paper", "field", "value", "pubmed_value", "pubmed_disagrees", "set_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # corrections are made by editing the paper

@@ -46,3 +46,13 @@ class PapersConfig(AppConfig):
             weak=False,
             dispatch_uid="irtkb-page-cache-note-papers",
         )
+        _connect_integrity_receivers()
+
+
+def _connect_integrity_receivers() -> None:
+    """Search vectors follow single-row writes; a removed correction hands its field back."""
+    from papers.overrides import connect as connect_overrides
+    from papers.search.upkeep import connect as connect_search_upkeep
+
+    connect_search_upkeep()
+    connect_overrides()

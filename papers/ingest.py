@@ -9,6 +9,7 @@ commits, however many of these functions it ran.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,8 +33,15 @@ from papers.models import (
     Reference,
     RefreshJob,
 )
+from papers.overrides import (
+    keep_corrections,
+    load_overrides,
+    note_disagreement,
+    save_overrides,
+)
 from papers.pubmed import PaperRecord, ReferenceRecord
 from papers.quotes import flag_items_with_missing_quotes, record_flag_event
+from papers.record_screen import screen_records
 from papers.search.index import update_search_vectors
 
 logger = logging.getLogger(__name__)
@@ -98,6 +106,8 @@ class UpsertSummary:
     unchanged: list[int] = field(default_factory=list)
     newly_flagged: list[int] = field(default_factory=list)
     paper_ids: dict[int, int] = field(default_factory=dict)  # PMID -> Paper.pk
+    # Records not written because they do not fit the schema: {PMID: reason in words}.
+    refused: dict[int, str] = field(default_factory=dict)
 
 
 @transaction.atomic
@@ -111,11 +121,15 @@ def upsert_papers(
     """
     now = timezone.now()
     records = list({r.pmid: r for r in records}.values())  # last copy of a PMID wins
-    summary = UpsertSummary()
+    records, refused = screen_records(records)
+    summary = UpsertSummary(refused=refused)
     if not records:
         return summary
 
     existing = _lock_existing(records)
+    overrides = load_overrides([p.pk for p in existing.values()])
+    override_log: list[PaperChange] = []
+    dirty_overrides: list = []
     journals = _ensure_journals(records)
     taken_dois = _dois_held_elsewhere(records, existing)
     changes: list[PaperChange] = []
@@ -141,6 +155,9 @@ def upsert_papers(
             summary.unchanged.append(paper.pk)
             continue
         paper_changes = _apply_values(paper, values) + _apply_flags(paper, record)
+        paper_changes = keep_corrections(
+            paper, paper_changes, overrides.get(paper.pk, {}), job, override_log, dirty_overrides
+        )
         _mark_fetched(paper, digest, now)
         changes.extend(_change_rows(paper, paper_changes, job))
         to_update.append(paper)
@@ -148,8 +165,12 @@ def upsert_papers(
 
     Paper.objects.bulk_create(to_create)
     summary.new = [p.pk for p in to_create]
-    child_changes = _sync_children(touched, job, new_ids=set(summary.new))
+    child_changes = _sync_children(
+        touched, job, new_ids=set(summary.new), overrides=overrides, dirty=dirty_overrides
+    )
     changes.extend(child_changes)
+    changes.extend(override_log)
+    save_overrides(dirty_overrides)
     changed_ids = {c.paper_id for c in changes}
     for paper in to_update:
         if paper.pk in changed_ids:
@@ -269,6 +290,7 @@ def _ensure_journals(records: Sequence[PaperRecord]) -> dict[str, Journal]:
             to_update.append(journal)
         _fill_journal(journal, record)
         result[key] = journal
+    to_create.sort(key=lambda journal: journal.key)  # see _ensure_authors
     Journal.objects.bulk_create(to_create, ignore_conflicts=True)
     Journal.objects.bulk_update(
         to_update,
@@ -406,12 +428,21 @@ def _jsonable(value: object) -> object:
 
 
 def _sync_children(
-    touched: list[tuple[Paper, PaperRecord]], job: RefreshJob | None, *, new_ids: set[int]
+    touched: list[tuple[Paper, PaperRecord]],
+    job: RefreshJob | None,
+    *,
+    new_ids: set[int],
+    overrides: dict | None = None,
+    dirty: list | None = None,
 ) -> list[PaperChange]:
     """Replace the author lists, MeSH headings and links that differ from the records.
 
     Returns change-log rows for existing papers (a new paper's children are not "changes").
+    An author list staff corrected (an "authors" override) is kept; PubMed's differing list
+    is logged as a disagreement instead.
     """
+    overrides = overrides or {}
+    dirty = dirty if dirty is not None else []
     if not touched:
         return []
     paper_ids = [p.pk for p, _ in touched]
@@ -430,7 +461,7 @@ def _sync_children(
     replace: dict[str, set[int]] = {"authors": set(), "mesh": set(), "links": set()}
     for paper, record in touched:
         wanted = {
-            "authors": [(a.key, list(a.affiliations)) for a in record.authors],
+            "authors": [(author_key(a), list(a.affiliations)) for a in record.authors],
             "mesh": [(m.ui, m.major_topic, _qualifiers(m)) for m in record.mesh],
             "links": _link_set((k.kind, k.target_pmid, k.ref_source) for k in record.links),
         }
@@ -439,6 +470,12 @@ def _sync_children(
             "mesh": stored_mesh.get(paper.pk, []),
             "links": _link_set(stored_links.get(paper.pk, [])),
         }
+        corrected = overrides.get(paper.pk, {}).get("authors")
+        if corrected and wanted["authors"]:
+            pubmed_keys = [author_key(a) for a in record.authors]
+            if pubmed_keys != corrected.value:
+                note_disagreement(paper.pk, corrected, pubmed_keys, job, changes, dirty)
+            wanted["authors"] = []  # nothing to replace
         for name in replace:
             if wanted[name] and wanted[name] != stored[name]:
                 replace[name].add(paper.pk)
@@ -454,7 +491,7 @@ def _sync_children(
         Authorship,
         ["paper_id", "author_id", "position", "affiliations", "equal_contribution"],
         (
-            (paper.pk, authors[a.key].pk, i, list(a.affiliations), a.equal_contribution)
+            (paper.pk, authors[author_key(a)].pk, i, list(a.affiliations), a.equal_contribution)
             for paper, record in touched
             if paper.pk in replace["authors"]
             for i, a in enumerate(record.authors, start=1)
@@ -513,22 +550,42 @@ def _qualifiers(mesh) -> list[dict]:
     return [{"ui": q.ui, "name": q.name, "major_topic": q.major_topic} for q in mesh.qualifiers]
 
 
+def author_key(author) -> str:
+    """Return the Author.key an author record is stored under.
+
+    A key longer than the column (a 462-character group name) ends in a hash of the whole key
+    instead of being cut: cut keys of two different long names would collide, and a cut key
+    no longer matched the record's, which raised KeyError mid-batch.
+    """
+    key = author.key
+    if len(key) <= AUTHOR_KEY_LENGTH:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{key[: AUTHOR_KEY_LENGTH - len(digest) - 1]}#{digest}"
+
+
+AUTHOR_KEY_LENGTH = Author._meta.get_field("key").max_length or 400
+
+
 def _ensure_authors(records: Sequence[PaperRecord]) -> dict[str, Author]:
-    wanted = {a.key: a for r in records for a in r.authors}
+    wanted = {author_key(a): a for r in records for a in r.authors}
     if not wanted:
         return {}
+    # Sorted keys: two batches inserting the same new names take their row locks in the same
+    # order, so they wait for each other instead of deadlocking. Names fit: record_screen
+    # refused records whose fields are longer than the columns.
     Author.objects.bulk_create(
         [
             Author(
-                key=key[:400],
-                last_name=a.last_name[:200],
-                fore_name=a.fore_name[:200],
-                initials=a.initials[:30],
-                suffix=a.suffix[:30],
-                collective_name=a.collective_name[:500],
-                orcid=a.orcid,
+                key=key,
+                last_name=wanted[key].last_name,
+                fore_name=wanted[key].fore_name,
+                initials=wanted[key].initials,
+                suffix=wanted[key].suffix,
+                collective_name=wanted[key].collective_name,
+                orcid=wanted[key].orcid,
             )
-            for key, a in wanted.items()
+            for key in sorted(wanted)
         ],
         ignore_conflicts=True,
     )
@@ -539,11 +596,13 @@ def _ensure_descriptors(records: Sequence[PaperRecord]) -> dict[str, MeshDescrip
     wanted = {m.ui: m.name for r in records for m in r.mesh if m.ui}
     if not wanted:
         return {}
-    MeshDescriptor.objects.bulk_create(
-        [MeshDescriptor(ui=ui, name=name) for ui, name in wanted.items()], ignore_conflicts=True
+    MeshDescriptor.objects.bulk_create(  # sorted: see _ensure_authors
+        [MeshDescriptor(ui=ui, name=wanted[ui]) for ui in sorted(wanted)], ignore_conflicts=True
     )
     descriptors = MeshDescriptor.objects.in_bulk(list(wanted), field_name="ui")
-    renamed = [d for d in descriptors.values() if d.name != wanted[d.ui]]
+    renamed = sorted(
+        (d for d in descriptors.values() if d.name != wanted[d.ui]), key=lambda d: d.ui
+    )
     for descriptor in renamed:  # NLM renames descriptors between MeSH years
         descriptor.name = wanted[descriptor.ui]
     MeshDescriptor.objects.bulk_update(renamed, ["name"])
@@ -675,7 +734,9 @@ def keep_doi_only_papers(*, dois: Sequence[str]) -> None:
     )
     Paper.objects.annotate(doi_lower=Lower("doi")).filter(
         doi_lower__in=lowered, pmid__isnull=True
-    ).update(not_in_pubmed=True)
+    ).update(  # the state too: a stub left "pending" read "being fetched" and "not in PubMed"
+        not_in_pubmed=True, fetch_state=Paper.FetchState.NOT_FOUND, fetch_error=NO_PUBMED_RECORD
+    )
     mark_content_changed()
 
 

@@ -45,9 +45,7 @@ class Section:
 def paper_sections(paper: Paper) -> list[Section]:
     """Return the title and each abstract section of ``paper``, as quotes are looked up in."""
     sections = [Section(TITLE_SECTION, paper.title or "")]
-    for part in paper.abstract or []:
-        if not isinstance(part, dict):
-            continue  # an abstract saved in another shape holds no section we can name
+    for part in paper.abstract_sections:
         label = (part.get("label") or part.get("nlm_category") or ABSTRACT_SECTION).upper()
         sections.append(Section(label, str(part.get("text") or "")))
     return sections

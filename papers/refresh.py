@@ -26,12 +26,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django import db
 from django.conf import settings
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
+from papers.db_errors import describe_write_error
 from papers.ingest import (
     NO_PUBMED_RECORD,
     NOT_FOUND,
+    UpsertSummary,
     keep_doi_only_papers,
     mark_deleted,
     mark_failed,
@@ -44,10 +46,13 @@ from papers.pubmed import (
     FetchedRecords,
     InvalidIdentifierError,
     NcbiError,
+    doi_problem,
     fetch_records,
+    pmid_problem,
     pmids_for_doi,
     split_batches,
 )
+from papers.pubmed.identifiers import strip_doi_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -261,6 +266,11 @@ def _freeze_pmids(job: RefreshJob) -> RefreshJob:
         dois += list(doi_only.order_by("doi").values_list("doi", flat=True))
     resolved, unresolved, failed = _resolve_dois(list(dict.fromkeys(dois)))
     pmids = list(dict.fromkeys([*pmids, *resolved]))
+    # A stored row written around the forms (PMID 0 by raw SQL) fails alone, here, with its
+    # reason; it is never sent to NCBI, where it would fail its whole batch.
+    bad_pmids = {str(p): problem for p in pmids if (problem := pmid_problem(p))}
+    failed.update(bad_pmids)
+    pmids = [p for p in pmids if str(p) not in bad_pmids]
     with transaction.atomic():
         locked = RefreshJob.objects.select_for_update().get(pk=job.pk)
         if locked.checkpoint.get("frozen"):
@@ -284,6 +294,9 @@ def _resolve_dois(dois: Sequence[str]) -> tuple[list[int], list[str], dict[str, 
     """Return (PMIDs found, DOIs with no PubMed record, {DOI: error}) — one esearch per DOI."""
     pmids, unresolved, failed = [], [], {}
     for doi in dois:
+        if problem := doi_problem(strip_doi_prefix(doi)):
+            failed[doi] = problem  # a stored DOI written around the forms: never sent to NCBI
+            continue
         try:
             found = pmids_for_doi(doi=doi)
         except NcbiError as exc:
@@ -348,22 +361,59 @@ def _store_batch(job_id: int, index: int, fetched: FetchedRecords) -> RefreshJob
 
 def _store(job: RefreshJob, fetched: FetchedRecords) -> None:
     """Write one fetched batch and add what it did to the job's counts (the caller saves)."""
-    summary = upsert_papers(records=fetched.records, job=job)
+    summary, store_failures = upsert_isolating(records=fetched.records, job=job)
+    failures = {**fetched.failures, **store_failures}
     # A withdrawn citation is a change to a paper we hold (or nothing, if we never had it).
     newly_deleted = mark_deleted(pmids=fetched.deleted_pmids, job=job)
     mark_not_found(pmids=fetched.missing_pmids)
-    mark_failed(failures=fetched.failures)
+    mark_failed(failures=failures)
     job.new_count += len(summary.new)
     job.changed_count += len(summary.changed) + newly_deleted
     job.unchanged_count += len(summary.unchanged) + len(fetched.deleted_pmids) - newly_deleted
     job.not_found_count += len(fetched.missing_pmids)
-    job.failed_count += len(fetched.failures)
+    job.failed_count += len(failures)
     job.done += len(fetched.pmids)
     job.errors = {
         **job.errors,
         **{str(pmid): NOT_FOUND for pmid in fetched.missing_pmids},
-        **{str(pmid): reason for pmid, reason in fetched.failures.items()},
+        **{str(pmid): reason for pmid, reason in failures.items()},
     }
+
+
+# What a bad record makes the upsert raise; a lost connection (OperationalError) is not one
+# and still fails the batch.
+STORE_REFUSALS = (IntegrityError, DataError, ValueError, OverflowError)
+
+
+def upsert_isolating(*, records, job: RefreshJob | None) -> tuple[UpsertSummary, dict[int, str]]:
+    """Upsert a batch; if the database refuses it, upsert record by record so only the bad
+    records fail. Return (summary of what was stored, {PMID: reason in words}).
+
+    The batch is tried whole first (the fast path); each retry runs in its own savepoint, so a
+    refused record leaves nothing half-written. Records refused before any write (too long
+    for a column, year 20019) come back in ``summary.refused`` and are failures too.
+    """
+    try:
+        with transaction.atomic():
+            summary = upsert_papers(records=records, job=job)
+        return summary, dict(summary.refused)
+    except STORE_REFUSALS as exc:
+        if len(records) == 1:
+            return UpsertSummary(), {records[0].pmid: describe_write_error(exc)}
+    total, failures = UpsertSummary(), {}
+    for record in records:
+        try:
+            with transaction.atomic():
+                one = upsert_papers(records=[record], job=job)
+        except STORE_REFUSALS as exc:
+            logger.warning("PMID %s not stored: %s", record.pmid, exc)
+            failures[record.pmid] = describe_write_error(exc)
+            continue
+        failures.update(one.refused)
+        for name in ("new", "changed", "unchanged", "newly_flagged"):
+            getattr(total, name).extend(getattr(one, name))
+        total.paper_ids.update(one.paper_ids)
+    return total, failures
 
 
 def _finish(job_id: int) -> RefreshJob:

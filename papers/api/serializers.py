@@ -188,7 +188,7 @@ class CommentCorrectionSerializer(serializers.Serializer):
 class PaperDetailSerializer(PaperSerializer):
     """A paper with everything its page shows: abstract, MeSH headings, errata and comments."""
 
-    abstract = AbstractSectionSerializer(many=True)
+    abstract = AbstractSectionSerializer(many=True, source="abstract_sections")
     abstract_copyright = serializers.CharField()
     keywords = serializers.ListField(child=serializers.CharField())
     mesh_headings = MeshHeadingSerializer(many=True)

@@ -66,7 +66,7 @@ def render_csl_json(papers: Iterable[Paper]) -> str:
 
 def abstract_text(paper: Paper) -> str:
     """Return the abstract as plain text, each labelled section as "LABEL: text"."""
-    sections = paper.abstract if isinstance(paper.abstract, list) else []
+    sections = paper.abstract_sections
     parts = []
     for section in sections:
         text = strip_tags(section.get("text", ""))

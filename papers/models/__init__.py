@@ -13,10 +13,12 @@ from papers.models.bibliography import (
 )
 from papers.models.evidence import Citation, EvidenceEvent, EvidenceNote
 from papers.models.jobs import RefreshJob
+from papers.models.overrides import PUBMED_OWNED_FIELDS, PaperOverride
 from papers.models.review import Reference
 from papers.models.therapy import PivotalTrial, ReconstitutionPoint, Therapy
 
 __all__ = [
+    "PUBMED_OWNED_FIELDS",
     "Author",
     "Authorship",
     "Citation",
@@ -28,6 +30,7 @@ __all__ = [
     "PaperChange",
     "PaperLink",
     "PaperMesh",
+    "PaperOverride",
     "PivotalTrial",
     "ReconstitutionPoint",
     "Reference",

@@ -10,8 +10,12 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.functions import Lower, Trim
 from django.urls import reverse
+from django.utils.functional import cached_property
+from simple_history.models import HistoricalRecords
 
+from papers.pubmed.identifiers import DOI_RULE, DOI_SQL_PATTERN, PMID_MIN, PMID_RULE
 from papers.slugs import paper_slug
+from papers.validators import abstract_sections, validate_abstract, validate_doi, validate_pmid
 
 MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -192,15 +196,19 @@ class Paper(models.Model):
     """One article (or book chapter) with the metadata PubMed gives for it."""
 
     class FetchState(models.TextChoices):
-        PENDING = "pending", "being fetched"
+        PENDING = "pending", "not yet fetched"
         FETCHED = "fetched", "fetched"
         NOT_FOUND = "not_found", "not found in PubMed"
-        FAILED = "failed", "fetch failed"
+        FAILED = "failed", "fetch failed, will retry"
 
-    pmid = models.PositiveBigIntegerField("PMID", unique=True, null=True, blank=True)
+    pmid = models.PositiveBigIntegerField(
+        "PMID", unique=True, null=True, blank=True, validators=[validate_pmid]
+    )
     pmcid = models.CharField("PMCID", max_length=20, unique=True, null=True, blank=True)
     # NULL, not "", for a missing DOI: the case-insensitive unique constraint must skip it.
-    doi = models.CharField("DOI", max_length=255, null=True, blank=True)  # noqa: DJ001
+    doi = models.CharField(  # noqa: DJ001
+        "DOI", max_length=255, null=True, blank=True, validators=[validate_doi]
+    )
     pii = models.CharField("publisher item identifier", max_length=255, blank=True)
 
     # Titles and abstract text keep PubMed's inline markup (<i>, <sup>, MathML), sanitised by
@@ -209,7 +217,7 @@ class Paper(models.Model):
     vernacular_title = models.TextField(blank=True)
     # [{"label": "RESULTS", "nlm_category": "RESULTS", "text": "..."}]; one unlabelled section
     # for an unstructured abstract.
-    abstract = models.JSONField(default=list, blank=True)
+    abstract = models.JSONField(default=list, blank=True, validators=[validate_abstract])
     abstract_copyright = models.TextField(blank=True)
 
     journal = models.ForeignKey(
@@ -235,7 +243,9 @@ class Paper(models.Model):
 
     languages = ArrayField(models.CharField(max_length=10), default=list, blank=True)
     publication_types = ArrayField(models.CharField(max_length=120), default=list, blank=True)
-    keywords = ArrayField(models.CharField(max_length=300), default=list, blank=True)
+    # Text, not a bounded CharField: PubMed has keywords longer than any limit we would pick,
+    # and a limit once cut them silently.
+    keywords = ArrayField(models.TextField(), default=list, blank=True)
 
     is_retracted = models.BooleanField(default=False, db_index=True)
     has_erratum = models.BooleanField(default=False)
@@ -266,11 +276,29 @@ class Paper(models.Model):
     )
 
     objects = PaperQuerySet.as_manager()
+    # Who changed what and when, for saves through the admin (or any Model.save()); PubMed's
+    # own changes arrive by bulk writes and are logged, field by field, in PaperChange.
+    history = HistoricalRecords(
+        excluded_fields=["search_vector", "doi_key", "title_key", "last_fetched_at"]
+    )
 
     class Meta:
         ordering = ["-pub_date_sort", "-pmid"]
         constraints = [
             models.UniqueConstraint(Lower("doi"), name="paper_doi_unique_ci"),
+            # The identifier rules of papers/pubmed/identifiers.py, for rows written around the
+            # forms. Migration 0011 adds them NOT VALID: rows already bad stay (nothing lost)
+            # and fail alone, with their reason, when a refresh reaches them.
+            models.CheckConstraint(
+                condition=models.Q(pmid__gte=PMID_MIN),
+                name="paper_pmid_valid",
+                violation_error_message=f"Not a PMID: {PMID_RULE}.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(doi__isnull=True) | models.Q(doi__regex=DOI_SQL_PATTERN),
+                name="paper_doi_valid",
+                violation_error_message=f"Not a DOI: {DOI_RULE}.",
+            ),
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="paper_search_gin"),
@@ -328,6 +356,52 @@ class Paper(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.fetch_state == self.FetchState.PENDING
+
+    @property
+    def abstract_sections(self) -> list[dict[str, str]]:
+        """Return the abstract's readable sections, whatever shape the stored value has."""
+        return abstract_sections(self.abstract)
+
+    @property
+    def reader_state(self) -> str:
+        """Return the one state a reader is told: "fetched", "pending", "not_found", "failed".
+
+        ``not_in_pubmed`` (a DOI PubMed has no record for) reads as "not found", whatever a
+        stale fetch_state says, so a page never shows "being fetched" and "not in PubMed" at
+        once.
+        """
+        if self.not_in_pubmed:
+            return self.FetchState.NOT_FOUND
+        return self.fetch_state
+
+    @property
+    def reader_state_label(self) -> str:
+        return READER_STATE_LABELS[self.reader_state]
+
+    @cached_property
+    def printed_citation(self) -> str:
+        """Return the citation a review prints for this paper ("" if none cites it).
+
+        A stub (a reference not yet fetched, or not in PubMed) has no title of its own; its
+        page and list rows show this instead of "Untitled paper". One query, and only for
+        papers without a title (templates ask after checking ``title``).
+        """
+        citation = (
+            self.cited_in_reviews.exclude(citation="")
+            .order_by("review_id", "position")
+            .values_list("citation", flat=True)
+            .first()
+        )
+        return citation or ""
+
+
+# What readers are told about a paper's state, in words (never the internal fetch_error).
+READER_STATE_LABELS: dict[str, str] = {
+    Paper.FetchState.FETCHED: "",
+    Paper.FetchState.PENDING: "Not yet fetched",
+    Paper.FetchState.NOT_FOUND: "Not found in PubMed",
+    Paper.FetchState.FAILED: "Fetch failed, will retry",
+}
 
 
 def format_day(day: dt.date) -> str:

@@ -51,7 +51,14 @@ from papers.pubmed.errors import (
     PubmedParseError,
     TransientNcbiError,
 )
-from papers.pubmed.identifiers import normalize_doi, parse_pmid, strip_doi_prefix
+from papers.pubmed.identifiers import (
+    doi_problem,
+    normalize_doi,
+    parse_pmid,
+    pmid_digits,
+    pmid_problem,
+    strip_doi_prefix,
+)
 from papers.pubmed.parse import parse_pubmed_xml
 from papers.pubmed.records import PaperRecord, ParseResult, RecordError, ReferenceRecord
 from papers.pubmed.redirect import install as _install_entrez_redirect
@@ -74,10 +81,13 @@ __all__ = [
     "ReferenceRecord",
     "TransientNcbiError",
     "config_from_settings",
+    "doi_problem",
     "fetch_records",
     "normalize_doi",
     "parse_pmid",
     "parse_pubmed_xml",
+    "pmid_digits",
+    "pmid_problem",
     "pmids_for_doi",
     "split_batches",
     "strip_doi_prefix",

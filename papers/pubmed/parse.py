@@ -96,7 +96,9 @@ def _check_root(root: etree._Element, *, source: str) -> None:
 def _collect(result: ParseResult, element: etree._Element, parse) -> None:
     try:
         result.records.append(parse(element))
-    except (ValueError, TypeError, AttributeError) as exc:
+    # RecursionError and OverflowError too: a hostile or broken record (markup nested 1,200
+    # deep, a number too large) must fail alone, never end the reply's other records.
+    except (ValueError, TypeError, AttributeError, RecursionError, OverflowError) as exc:
         pmid_text = (element.findtext(".//PMID") or "").strip()
         pmid = int(pmid_text) if _PMID_TEXT.fullmatch(pmid_text) else None
         result.errors.append(RecordError(pmid=pmid, reason=str(exc) or exc.__class__.__name__))
@@ -218,7 +220,14 @@ def _inline(element: etree._Element | None) -> str:
     return sanitize_inline(" ".join("".join(parts).split()))
 
 
-def _serialize_inline(element: etree._Element) -> str:
+# Inline markup deeper than this is no title or abstract PubMed prints (MathML nests a few
+# dozen levels at most); refusing it keeps the recursive serialiser far from Python's limit.
+MAX_INLINE_DEPTH = 100
+
+
+def _serialize_inline(element: etree._Element, depth: int = 1) -> str:
+    if depth > MAX_INLINE_DEPTH:
+        raise ValueError(f"inline markup nested more than {MAX_INLINE_DEPTH} levels deep")
     if not isinstance(element.tag, str):
         return _escape(element.tail or "")
     tag = etree.QName(element).localname  # mml:math -> math
@@ -227,7 +236,7 @@ def _serialize_inline(element: etree._Element) -> str:
         for k, v in element.attrib.items()
         if etree.QName(k).namespace is None
     )
-    inner = _escape(element.text or "") + "".join(_serialize_inline(c) for c in element)
+    inner = _escape(element.text or "") + "".join(_serialize_inline(c, depth + 1) for c in element)
     return f"<{tag}{attrs}>{inner}</{tag}>" + _escape(element.tail or "")
 
 
@@ -260,7 +269,7 @@ def _elocation(article: etree._Element, kind: str) -> str:
 def _abstract(abstract: etree._Element | None) -> tuple[AbstractSection, ...]:
     if abstract is None:
         return ()
-    return tuple(
+    sections = (
         AbstractSection(
             label=section.get("Label", ""),
             nlm_category=section.get("NlmCategory", ""),
@@ -268,6 +277,9 @@ def _abstract(abstract: etree._Element | None) -> tuple[AbstractSection, ...]:
         )
         for section in abstract.findall("AbstractText")
     )
+    # "Never blank": an empty, blank or markup-only <AbstractText/> is no text, and an
+    # abstract of only such sections is no abstract (so it cannot overwrite a stored one).
+    return tuple(s for s in sections if strip_tags(s.text).strip())
 
 
 def _journal(journal: etree._Element | None, info: etree._Element | None) -> JournalRecord | None:
@@ -321,7 +333,7 @@ def _partial_date(element: etree._Element | None) -> PartialDate:
     return PartialDate(
         year=int(year) if year.isdigit() else None,
         month=_month(_text(element.find("Month"))),
-        day=int(day) if day.isdigit() else None,
+        day=int(day) if day.isdigit() and 1 <= int(day) <= 31 else None,
         season=_text(element.find("Season")),
     )
 
@@ -336,7 +348,7 @@ def _electronic_date(article: etree._Element) -> dt.date | None:
                 int(_text(date.find("Month"))),
                 int(_text(date.find("Day"))),
             )
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
     return None
 
@@ -371,20 +383,21 @@ def _authors(author_list: etree._Element | None) -> tuple[AuthorRecord, ...]:
     for author in author_list.findall("Author"):
         if author.get("ValidYN", "Y") != "Y":
             continue  # PubMed keeps misspelt names it has corrected, marked ValidYN="N"
-        authors.append(
-            AuthorRecord(
-                last_name=_text(author.find("LastName")),
-                fore_name=_text(author.find("ForeName")),
-                initials=_text(author.find("Initials")),
-                suffix=_text(author.find("Suffix")),
-                collective_name=strip_tags(_inline(author.find("CollectiveName"))),
-                orcid=_orcid(author),
-                affiliations=tuple(
-                    _text(a) for a in author.findall("AffiliationInfo/Affiliation") if _text(a)
-                ),
-                equal_contribution=author.get("EqualContrib") == "Y",
-            )
+        record = AuthorRecord(
+            last_name=_text(author.find("LastName")),
+            fore_name=_text(author.find("ForeName")),
+            initials=_text(author.find("Initials")),
+            suffix=_text(author.find("Suffix")),
+            collective_name=strip_tags(_inline(author.find("CollectiveName"))),
+            orcid=_orcid(author),
+            affiliations=tuple(
+                _text(a) for a in author.findall("AffiliationInfo/Affiliation") if _text(a)
+            ),
+            equal_contribution=author.get("EqualContrib") == "Y",
         )
+        # A nameless <Author/> names nobody; kept, a list of one would replace real authors.
+        if record.last_name or record.fore_name or record.initials or record.collective_name:
+            authors.append(record)
     return tuple(authors)
 
 

@@ -76,7 +76,7 @@ def render_marked(text: str | None) -> SafeString:
 
 
 def _abstract_text(paper: Paper) -> str:
-    sections = paper.abstract if isinstance(paper.abstract, list) else []
+    sections = paper.abstract_sections
     return " ".join(strip_tags(section.get("text", "")) for section in sections)
 
 

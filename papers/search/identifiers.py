@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from django.db.models.functions import Lower
 
 from papers.models import Paper
+from papers.pubmed.identifiers import DOI_SYNTAX, strip_doi_prefix
 
 # PubMed's PMIDs are below 10^9; more digits is a number, not a PMID.
 _PMID = re.compile(r"^(?:pmid\s*[:=]?\s*)?(\d{1,9})$", re.IGNORECASE)
 _PMCID = re.compile(r"^(?:pmcid\s*[:=]?\s*)?(pmc\d{1,10})$", re.IGNORECASE)
-# A DOI is "10.<registrant>/<suffix>"; the suffix may hold almost anything but spaces.
-_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-_DOI_PREFIX = re.compile(r"^\s*(?:doi\s*:\s*|(?:https?://)?(?:dx\.)?doi\.org/)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -57,8 +55,8 @@ def normalise_doi(text: str | None) -> str:
     """
     if not text:
         return ""
-    bare = _DOI_PREFIX.sub("", text.strip()).strip()
-    return bare.lower() if _DOI.match(bare) else ""
+    bare = strip_doi_prefix(text)
+    return bare.lower() if DOI_SYNTAX.match(bare) else ""
 
 
 def parse_identifier(text: str) -> Identifier | None:

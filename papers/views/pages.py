@@ -378,6 +378,7 @@ def paper_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
             .select_related("review")
             .order_by("review_id", "position"),
             "is_review": paper.pmid == REVIEW_PMID,
+            "corrections": list(paper.overrides.order_by("field")),
             "citation_meta": highwire_tags(paper),
             "json_ld": scholarly_article(paper, absolute(request, canonical)),
         },

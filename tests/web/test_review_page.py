@@ -87,7 +87,7 @@ def test_a_reference_whose_paper_is_not_fetched_shows_its_citation_and_a_badge(c
     assert "Pending, P. et al. A pending work. (2001)." in tail
     assert "Unresolved, U. A work with a PMID." in tail
     assert 'href="https://pubmed.ncbi.nlm.nih.gov/990999999/"' in tail
-    assert tail.count("Being fetched") == 2
+    assert tail.count("Not yet fetched") == 2
     assert "Not yet identified" in tail
     assert "None" not in tail
 
