@@ -83,6 +83,7 @@ FLAG_REASONS = {
     "has_erratum": "a cited paper has an erratum",
     "has_expression_of_concern": "a cited paper has an expression of concern",
 }
+DELETED_REASON = "a cited paper was withdrawn from PubMed (DeleteCitation)"
 # A notice paper (RetractionOf …) flags the paper it is about, when we hold that paper.
 NOTICE_FLAGS = {
     "RetractionOf": "is_retracted",
@@ -584,11 +585,20 @@ def _mark_citing_notes(paper_ids: set[int]) -> None:
     if not paper_ids:
         return
     papers = Paper.objects.filter(pk__in=paper_ids).only("pk", "pmid", *FLAG_FIELDS)
-    notes = EvidenceNote.objects.filter(papers__in=paper_ids).distinct().prefetch_related("papers")
     reasons_by_paper = {
         p.pk: [f"PMID {p.pmid}: {FLAG_REASONS[f]}" for f in FLAG_FIELDS if getattr(p, f)]
         for p in papers
     }
+    _put_notes_up_for_review(reasons_by_paper)
+
+
+def _put_notes_up_for_review(reasons_by_paper: Mapping[int, list[str]]) -> None:
+    """Flag every evidence note citing one of these papers, with the papers' reasons."""
+    notes = (
+        EvidenceNote.objects.filter(papers__in=list(reasons_by_paper))
+        .distinct()
+        .prefetch_related("papers")
+    )
     for note in notes:
         reasons = [r for p in note.papers.all() for r in reasons_by_paper.get(p.pk, [])]
         new_reasons = [r for r in reasons if r not in note.review_reason]
@@ -645,6 +655,8 @@ def mark_deleted(*, pmids: Iterable[int], job: RefreshJob | None = None) -> int:
         for p in papers
     )
     updated = Paper.objects.filter(pk__in=[p.pk for p in papers]).update(deleted_from_pubmed=True)
+    # The paper stays (notes cite it; nothing cascades), but every note citing it is reviewed.
+    _put_notes_up_for_review({p.pk: [f"PMID {p.pmid}: {DELETED_REASON}"] for p in papers})
     if updated:
         mark_content_changed()
     return updated

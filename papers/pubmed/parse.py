@@ -71,13 +71,22 @@ def parse_article_set(root: etree._Element, *, source: str = "reply") -> ParseRe
     for element in root:
         if not isinstance(element.tag, str):
             continue  # comments and processing instructions
-        if element.tag == "PubmedArticle":
-            _collect(result, element, _parse_article)
-        elif element.tag == "PubmedBookArticle":
-            _collect(result, element, _parse_book_article)
-        elif element.tag == "DeleteCitation":
+        if element.tag == "DeleteCitation":
             result.deleted_pmids.extend(_int(p.text) for p in element.findall("PMID") if p.text)
+        else:
+            parse_record_element(result, element)
     return result
+
+
+def parse_record_element(result: ParseResult, element: etree._Element) -> None:
+    """Add one PubmedArticle or PubmedBookArticle to ``result`` (as a record or an error).
+
+    The streaming file reader (papers/pubmed/files.py) calls this for each record it reads.
+    """
+    if element.tag == "PubmedArticle":
+        _collect(result, element, _parse_article)
+    elif element.tag == "PubmedBookArticle":
+        _collect(result, element, _parse_book_article)
 
 
 def _check_root(root: etree._Element, *, source: str) -> None:
