@@ -18,6 +18,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from papers.bulk_sql import copy_new_objects, copy_rows, insert_missing
 from papers.content_version import mark_content_changed
 from papers.models import (
     Author,
@@ -147,7 +148,7 @@ def upsert_papers(
         to_update.append(paper)
         touched.append((paper, record))
 
-    Paper.objects.bulk_create(to_create)
+    copy_new_objects(to_create)  # COPY: bulk_create's one huge INSERT was most of a load's time
     summary.new = [p.pk for p in to_create]
     child_changes = _sync_children(touched, job, new_ids=set(summary.new))
     changes.extend(child_changes)
@@ -451,21 +452,21 @@ def _sync_children(
     PaperLink.objects.filter(source_id__in=replace["links"]).delete()
     # COPY, not bulk_create: a batch of 200 papers has thousands of author and MeSH rows, and
     # building one giant INSERT for them was most of an import's time (docs/benchmarks.md).
-    _copy_rows(
+    copy_rows(
         Authorship,
         ["paper_id", "author_id", "position", "affiliations", "equal_contribution"],
         (
-            (paper.pk, authors[a.key].pk, i, list(a.affiliations), a.equal_contribution)
+            (paper.pk, authors[a.key], i, list(a.affiliations), a.equal_contribution)
             for paper, record in touched
             if paper.pk in replace["authors"]
             for i, a in enumerate(record.authors, start=1)
         ),
     )
-    _copy_rows(
+    copy_rows(
         PaperMesh,
         ["paper_id", "descriptor_id", "position", "major_topic", "qualifiers"],
         (
-            (paper.pk, descriptors[m.ui].pk, i, m.major_topic, Jsonb(_qualifiers(m)))
+            (paper.pk, descriptors[m.ui], i, m.major_topic, Jsonb(_qualifiers(m)))
             for paper, record in touched
             if paper.pk in replace["mesh"]
             for i, m in enumerate(record.mesh, start=1)
@@ -485,18 +486,6 @@ def _sync_children(
     return changes
 
 
-def _copy_rows(model, columns: list[str], rows: Iterable[tuple]) -> None:
-    """Insert ``rows`` into ``model``'s table with COPY, inside the current transaction."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
-
-
 def _link_set(links: Iterable[tuple]) -> list[tuple]:
     """Return links as a sorted, de-duplicated list: their order in PubMed carries no meaning."""
     return sorted(set(links), key=lambda link: tuple(str(part) for part in link))
@@ -514,41 +503,41 @@ def _qualifiers(mesh) -> list[dict]:
     return [{"ui": q.ui, "name": q.name, "major_topic": q.major_topic} for q in mesh.qualifiers]
 
 
-def _ensure_authors(records: Sequence[PaperRecord]) -> dict[str, Author]:
+def _ensure_authors(records: Sequence[PaperRecord]) -> dict[str, int]:
+    """Return {author key: Author id} for the records' authors, adding the new ones."""
     wanted = {a.key: a for r in records for a in r.authors}
-    if not wanted:
-        return {}
-    Author.objects.bulk_create(
-        [
-            Author(
-                key=key[:400],
-                last_name=a.last_name[:200],
-                fore_name=a.fore_name[:200],
-                initials=a.initials[:30],
-                suffix=a.suffix[:30],
-                collective_name=a.collective_name[:500],
-                orcid=a.orcid,
-            )
-            for key, a in wanted.items()
-        ],
-        ignore_conflicts=True,
+    rows = {
+        key[:400]: (
+            key[:400],
+            a.last_name[:200],
+            a.fore_name[:200],
+            a.initials[:30],
+            a.suffix[:30],
+            a.collective_name[:500],
+            a.orcid,
+        )
+        for key, a in wanted.items()
+    }
+    ids = insert_missing(
+        Author,
+        key="key",
+        columns=["key", "last_name", "fore_name", "initials", "suffix", "collective_name", "orcid"],
+        rows=list(rows.values()),
     )
-    return Author.objects.in_bulk(list(wanted), field_name="key")
+    return {key: ids[key[:400]] for key in wanted}
 
 
-def _ensure_descriptors(records: Sequence[PaperRecord]) -> dict[str, MeshDescriptor]:
+def _ensure_descriptors(records: Sequence[PaperRecord]) -> dict[str, int]:
+    """Return {descriptor UI: MeshDescriptor id}, adding new ones and renaming changed ones
+    (NLM renames descriptors between MeSH years)."""
     wanted = {m.ui: m.name for r in records for m in r.mesh if m.ui}
-    if not wanted:
-        return {}
-    MeshDescriptor.objects.bulk_create(
-        [MeshDescriptor(ui=ui, name=name) for ui, name in wanted.items()], ignore_conflicts=True
+    return insert_missing(
+        MeshDescriptor,
+        key="ui",
+        columns=["ui", "name"],
+        rows=list(wanted.items()),
+        update_if_changed=["name"],
     )
-    descriptors = MeshDescriptor.objects.in_bulk(list(wanted), field_name="ui")
-    renamed = [d for d in descriptors.values() if d.name != wanted[d.ui]]
-    for descriptor in renamed:  # NLM renames descriptors between MeSH years
-        descriptor.name = wanted[descriptor.ui]
-    MeshDescriptor.objects.bulk_update(renamed, ["name"])
-    return descriptors
 
 
 # --- retractions, errata, expressions of concern -------------------------------------------
