@@ -47,6 +47,7 @@ from papers.pubmed import (
     pmids_for_doi,
     split_batches,
 )
+from papers.refresh_selection import pmids_for_refresh_all
 
 logger = logging.getLogger(__name__)
 
@@ -166,9 +167,7 @@ def _freeze_pmids(job: RefreshJob) -> RefreshJob:
         return job
     pmids = list(job.pmids)
     if job.identifiers.get("all"):
-        pmids += list(
-            Paper.objects.filter(pmid__isnull=False).order_by("pmid").values_list("pmid", flat=True)
-        )
+        pmids += pmids_for_refresh_all(job=job)  # changed since the last run, or never fetched
     elif "stale_days" in job.identifiers:
         cutoff = timezone.now() - timezone.timedelta(days=int(job.identifiers["stale_days"]))
         stale = Paper.objects.filter(pmid__isnull=False).exclude(last_fetched_at__gte=cutoff)
