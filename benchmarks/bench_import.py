@@ -74,11 +74,16 @@ def _lxml_parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
+def _parse_gzipped(path: Path) -> etree._ElementTree:
+    with gzip.open(path) as stream:
+        return etree.parse(stream, _lxml_parser())
+
+
 def time_parsers(plain: list[Path], gzipped: list[Path]) -> dict[str, float]:
     blobs = [f.read_bytes() for f in plain]
     steps = {
         "bare lxml, XML in memory": lambda: [etree.fromstring(b, _lxml_parser()) for b in blobs],
-        "bare lxml, .xml.gz": lambda: [etree.parse(gzip.open(f), _lxml_parser()) for f in gzipped],
+        "bare lxml, .xml.gz": lambda: [_parse_gzipped(f) for f in gzipped],
         "Bio.Entrez.read": lambda: [Entrez.read(io.BytesIO(b)) for b in blobs],
         "pubmed-parser, .xml.gz": lambda: [
             list(pubmed_parser.parse_medline_xml(str(f), author_list=True, reference_list=True))

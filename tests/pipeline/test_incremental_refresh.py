@@ -56,11 +56,13 @@ def _point_at(settings, server) -> None:
     settings.NCBI_BACKOFF_BASE_SECONDS = 0.01
 
 
-def _refresh_all() -> RefreshJob:
-    job = refresh.create_job(
-        kind=RefreshJob.Kind.REFRESH_ALL, trigger=RefreshJob.Trigger.COMMAND, refresh_all=True
-    )
+def _run(kind: str, **selection) -> RefreshJob:
+    job = refresh.create_job(kind=kind, trigger=RefreshJob.Trigger.COMMAND, **selection)
     return refresh.run_refresh_job(job_id=job.pk)
+
+
+def _refresh_all() -> RefreshJob:
+    return _run(RefreshJob.Kind.REFRESH_ALL, refresh_all=True)
 
 
 def test_the_replay_server_answers_a_modification_date_esearch(tmp_path, settings):
@@ -99,11 +101,7 @@ def test_a_refresh_of_everything_fetches_only_changed_and_never_fetched_papers(t
     _write_fixtures(first_dir, {pmid: OLD for pmid in PMIDS})
     with running_replay_server(first_dir) as server:
         _point_at(settings, server)
-        refresh.run_refresh_job(
-            job_id=refresh.create_job(
-                kind=RefreshJob.Kind.IMPORT, trigger="command", pmids=PMIDS[:25]
-            ).pk
-        )
+        _run(RefreshJob.Kind.IMPORT, pmids=PMIDS[:25])
         first = _refresh_all()  # no successful refresh before it: everything is fetched
         assert first.status == RefreshJob.Status.SUCCEEDED and first.unchanged_count == 25
         assert not [r for r in server.requests if r.endpoint == "esearch"]
@@ -137,11 +135,7 @@ def test_when_the_modification_check_fails_everything_is_fetched(tmp_path, setti
     _write_fixtures(tmp_path, {pmid: OLD for pmid in PMIDS[:10]})
     with running_replay_server(tmp_path) as server:
         _point_at(settings, server)
-        refresh.run_refresh_job(
-            job_id=refresh.create_job(
-                kind=RefreshJob.Kind.IMPORT, trigger="command", pmids=PMIDS[:10]
-            ).pk
-        )
+        _run(RefreshJob.Kind.IMPORT, pmids=PMIDS[:10])
         assert _refresh_all().status == RefreshJob.Status.SUCCEEDED
         # Both attempts of the next esearch fail: nothing may be missed, so all are fetched.
         server.set_faults(Faults(fail_first=2))
