@@ -182,6 +182,25 @@ def _machine() -> str:
     )
 
 
+def storage_per_record(count: int) -> str:
+    """Return the on-disk size (tables, TOAST, indexes) the imported records take, per record."""
+    tables = ["papers_paper", "papers_authorship", "papers_papermesh", "papers_paperlink"]
+    tables += ["papers_author", "papers_meshdescriptor", "papers_journal", "papers_paperchange"]
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+        cursor.execute(
+            "SELECT relname, pg_total_relation_size(oid) FROM pg_class WHERE relname = ANY(%s)",
+            [tables],
+        )
+        sizes = dict(cursor.fetchall())
+    total = sum(sizes.values())
+    papers = sizes.get("papers_paper", 0)
+    return (
+        f"{total / 1e6:.0f} MB in all, {total / count / 1e3:.1f} KB a record "
+        f"(papers table with TOAST and indexes {papers / count / 1e3:.1f} KB)"
+    )
+
+
 def main() -> None:
     print(_machine())
     with tempfile.TemporaryDirectory() as tmp:
@@ -216,6 +235,7 @@ def main() -> None:
             here = import_files_here(gzipped)
             assert _paper_count() == COUNT
             print(f"  {'in this process':<32} {rate(COUNT, here)}  ({bare / here:.3f}x bare lxml)")
+            print(f"  storage: {storage_per_record(COUNT)}")
             one, _ = import_files_in_processes([gzipped])
             assert _paper_count() == COUNT
             print(f"  {'1 import process':<32} {rate(COUNT, one)}")

@@ -339,3 +339,25 @@ class ReconstitutionPointAdmin(admin.ModelAdmin):
     list_display = ["therapy", "cell_population", "recovery_months_min", "recovery_months_max"]
     list_select_related = ["therapy"]
     raw_id_fields = ["source"]
+
+
+@admin.register(models.ImportedFile)
+class ImportedFileAdmin(admin.ModelAdmin):
+    """What `import_pubmed --file` did with each file; written only by the import."""
+
+    list_display = [
+        "name",
+        "status",
+        "position",
+        "new_count",
+        "changed_count",
+        "deleted_count",
+        "failed_count",
+        "updated_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["name", "sha256"]
+    readonly_fields = [f.name for f in models.ImportedFile._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

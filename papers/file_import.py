@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, reset_queries, transaction
 from django.utils import timezone
 
 from papers.ingest import UpsertSummary, mark_deleted, mark_failed, upsert_papers
@@ -96,6 +96,9 @@ def import_file(
         batches = iter_file_batches(path, batch_size=batch_size, skip=row.position)
         for batch in _read_ahead(batches):
             _store_batch(row, batch)
+            # With DEBUG on, Django keeps every query's text (with its parameters: megabytes
+            # per batch here) until the next request, which a command never starts.
+            reset_queries()
             if on_batch is not None:
                 on_batch(row)
     except PubmedParseError as exc:
