@@ -46,7 +46,7 @@ import django  # noqa: E402
 
 django.setup()
 
-import pubmed_parser  # noqa: E402
+import pubmed_parser  # type: ignore[import-untyped]  # noqa: E402
 from Bio import Entrez  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402

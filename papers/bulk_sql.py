@@ -53,7 +53,7 @@ def copy_new_objects(objects: Sequence[models.Model]) -> None:
     ]
     copy_rows(
         model,
-        [f.column for f in fields],
+        [str(f.column) for f in fields],
         (
             tuple(f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields)
             for obj in objects

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from papers.models import Paper, RefreshJob
@@ -31,11 +32,9 @@ def pmids_for_refresh_all(*, job: RefreshJob) -> list[int]:
     stored = Paper.objects.filter(pmid__isnull=False).order_by("pmid")
     since = last_successful_refresh_all(before=job)
     if since is None:
-        return list(stored.values_list("pmid", flat=True))
-    never_fetched = stored.exclude(fetch_state=Paper.FetchState.FETCHED)
-    fetched = list(
-        stored.filter(fetch_state=Paper.FetchState.FETCHED).values_list("pmid", flat=True)
-    )
+        return _pmids(stored)
+    never_fetched = _pmids(stored.exclude(fetch_state=Paper.FetchState.FETCHED))
+    fetched = _pmids(stored.filter(fetch_state=Paper.FetchState.FETCHED))
     mindate = timezone.localdate(since) - WINDOW_MARGIN
     maxdate = timezone.localdate() + WINDOW_MARGIN
     changed: set[int] = set()
@@ -47,7 +46,11 @@ def pmids_for_refresh_all(*, job: RefreshJob) -> list[int]:
             # Cannot tell which changed: fetch them all rather than miss one.
             logger.warning("modification check failed, fetching %s PMIDs: %s", len(chunk), exc)
             changed.update(chunk)
-    return sorted(changed.union(never_fetched.values_list("pmid", flat=True)))
+    return sorted(changed.union(never_fetched))
+
+
+def _pmids(papers: QuerySet[Paper]) -> list[int]:
+    return [pmid for pmid in papers.values_list("pmid", flat=True) if pmid is not None]
 
 
 def last_successful_refresh_all(*, before: RefreshJob) -> dt.datetime | None:

@@ -119,7 +119,8 @@ def _first_children(element: etree._Element | None) -> dict[str, etree._Element]
     children: dict[str, etree._Element] = {}
     if element is not None:
         for child in element:
-            children.setdefault(child.tag, child)
+            if isinstance(child.tag, str):  # not a comment or processing instruction
+                children.setdefault(child.tag, child)
     return children
 
 
@@ -397,7 +398,8 @@ def _authors(author_list: etree._Element | None) -> tuple[AuthorRecord, ...]:
             continue  # PubMed keeps misspelt names it has corrected, marked ValidYN="N"
         # One pass over the author's children: a find() per field cost most of the parse.
         names = {"LastName": "", "ForeName": "", "Initials": "", "Suffix": ""}
-        collective, orcid, affiliations = "", "", []
+        collective, orcid = "", ""
+        affiliations: list[str] = []
         for child in author:
             tag = child.tag
             if tag in names:
@@ -484,7 +486,8 @@ def _references(parent: etree._Element | None) -> tuple[ReferenceRecord, ...]:
     references = []
     for reference_list in parent.iterchildren("ReferenceList"):
         for reference in reference_list.iter("Reference"):
-            citation, ids = None, {}
+            citation = None
+            ids: dict[str, str] = {}
             for child in reference:  # one pass: Citation and ArticleIdList
                 if child.tag == "Citation" and citation is None:
                     citation = child

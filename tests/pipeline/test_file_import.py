@@ -35,8 +35,8 @@ def _import(*arguments: str, batch_size: int = 20) -> None:
 
 def test_a_gzipped_file_set_is_streamed_in_with_its_deletions(tmp_path, capsys):
     withdrawn = [FIRST_PMID + 3, FIRST_PMID + 7]
-    cited = PaperFactory(pmid=withdrawn[0], title="Stored before the files came")
-    note = EvidenceNoteFactory(papers=[cited])
+    cited = PaperFactory.create(pmid=withdrawn[0], title="Stored before the files came")
+    note = EvidenceNoteFactory.create(papers=[cited])
     paths = write_baseline_files(tmp_path, files=3, per_file=50, deletions={2: withdrawn})
 
     _import(str(tmp_path))
@@ -46,7 +46,7 @@ def test_a_gzipped_file_set_is_streamed_in_with_its_deletions(tmp_path, capsys):
     assert "synthn0003.xml.gz: 50 new, 0 changed, 0 unchanged, 2 deleted, 0 skipped" in out
     assert Paper.objects.filter(pmid__gte=FIRST_PMID).count() == 150
     deleted = Paper.objects.filter(deleted_from_pubmed=True)
-    assert sorted(deleted.values_list("pmid", flat=True)) == withdrawn
+    assert list(deleted.order_by("pmid").values_list("pmid", flat=True)) == withdrawn
     # Marked, not removed: the paper keeps its data and the note still cites it.
     cited.refresh_from_db()
     assert cited.title != "Stored before the files came" and cited.authorships.exists()
@@ -253,8 +253,8 @@ def test_an_import_process_memory_stays_flat_whatever_the_file_size(tmp_path):
 
 
 def test_note_flags_on_deletion_do_not_touch_notes_citing_other_papers(tmp_path):
-    other = PaperFactory(pmid=FIRST_PMID + 1000)
-    untouched = EvidenceNoteFactory(papers=[other])
+    other = PaperFactory.create(pmid=FIRST_PMID + 1000)
+    untouched = EvidenceNoteFactory.create(papers=[other])
     write_baseline_files(tmp_path, files=1, per_file=2, deletions={0: [FIRST_PMID]})
     _import(str(tmp_path))
     assert not EvidenceNote.objects.get(pk=untouched.pk).needs_review

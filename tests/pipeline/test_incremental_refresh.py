@@ -79,7 +79,7 @@ def test_the_replay_server_answers_a_modification_date_esearch(tmp_path, setting
         )
         assert sorted(both) == PMIDS[:6]  # both ends of the range count
         search = [r for r in server.requests if r.endpoint == "esearch"][-1]
-        assert f"{PMIDS[0]}[uid] OR {PMIDS[1]}[uid]" in search.term
+        assert f"{PMIDS[0]}[uid] OR {PMIDS[1]}[uid]" in (search.term or "")
         with pytest.raises(NcbiError, match="datetype=mdat only, not pdat"):
             request_xml(
                 "esearch",
