@@ -60,6 +60,7 @@ from papers.pubmed.files import iter_file_batches  # noqa: E402
 
 COUNT = int(os.environ.get("BENCH_RECORDS", "10000"))
 MEMORY_RECORDS = int(os.environ.get("BENCH_MEMORY_RECORDS", "30000"))
+TIMED_IMPORT = ["/usr/bin/time", "-f", "peak-kb %M", sys.executable, "manage.py", "import_pubmed"]
 TABLES = (
     "papers_paper, papers_author, papers_meshdescriptor, papers_journal, papers_importedfile, "
     "papers_refreshjob"
@@ -124,25 +125,31 @@ def _database_url() -> str:
 
 
 def import_files_in_processes(groups: list[list[Path]]) -> tuple[float, list[int]]:
-    """Run one `import_pubmed --file` process per group at once; return (seconds, peak MBs)."""
+    """Run one `import_pubmed --file` process per group at once; return (seconds, peak MBs).
+
+    GNU time reports each import's peak resident memory: the rusage of a child of this
+    process would also count the pages it shared with this (large) process before exec.
+    """
     empty_tables()
     env = {**os.environ, "DATABASE_URL": _database_url()}
     start = time.perf_counter()
     processes = [
         subprocess.Popen(
-            [sys.executable, "manage.py", "import_pubmed", "--file", *map(str, group)],
+            [*TIMED_IMPORT, "--file", *map(str, group)],
             cwd=BASE_DIR,
             env=env,
             stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for group in groups
     ]
     peaks = []
     for process in processes:
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
+        _, errors = process.communicate()
         assert process.returncode == 0, f"import process exited with {process.returncode}"
-        peaks.append(usage.ru_maxrss // 1024)
+        line = next(line for line in errors.splitlines() if line.startswith("peak-kb "))
+        peaks.append(int(line.split()[1]) // 1024)
     return time.perf_counter() - start, peaks
 
 
