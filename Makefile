@@ -82,8 +82,8 @@ coverage-floor: install  ## run the whole suite, then set the coverage floor to 
 # After merging branches: both records follow the merged code; review `git diff` and commit.
 baselines: mypy-baseline coverage-floor  ## after a merge: rewrite the mypy baseline and coverage floor
 
-bench-import: install  ## 10,000 synthetic records through the replay server (docs/benchmarks.md)
-	$(PY) benchmarks/bench_import.py
+bench-import: install  ## parsers, file import, E-utilities and peak memory on synthetic records (docs/benchmarks.md)
+	$(PY) -u benchmarks/bench_import.py
 
 # 200,000 synthetic papers + the dataset in irtkb_bench, gunicorn (DEBUG off), wrk; BENCH_ARGS
 # e.g. "--reload" or "--papers 20000". Needs the machine's PostgreSQL (pg_trgm) and wrk.

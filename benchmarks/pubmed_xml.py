@@ -8,6 +8,7 @@ DOIs under the 10.5555 test prefix, MeSH UIs starting with "Z".
 
 from __future__ import annotations
 
+import gzip
 import random
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -153,3 +154,40 @@ def write_records(directory: Path, *, count: int, per_file: int = 500, seed: int
         path = directory / f"bench_{number:04d}.xml"
         path.write_text(f"{DOCTYPE}<PubmedArticleSet>{body}</PubmedArticleSet>\n", encoding="utf-8")
     return pmids
+
+
+def write_baseline_files(
+    directory: Path,
+    *,
+    files: int,
+    per_file: int,
+    first_pmid: int = FIRST_PMID,
+    deletions: dict[int, list[int]] | None = None,
+    compress: bool = True,
+    seed: int = 7,
+) -> list[Path]:
+    """Write ``files`` PubMed baseline/update-style files of ``per_file`` records each.
+
+    ``deletions`` maps a file's number to PMIDs that file withdraws: they go in one
+    <DeleteCitation> at the file's end, as in NCBI's update files. Written as .xml.gz
+    (``compress``) a chunk at a time, so a 30,000-record file never sits whole in memory.
+    """
+    rng = random.Random(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number in range(files):
+        suffix = ".xml.gz" if compress else ".xml"
+        path = directory / f"synthn{number + 1:04d}{suffix}"
+        opener = gzip.open if compress else open
+        with opener(path, "wt", encoding="utf-8") as out:
+            out.write(f"{DOCTYPE}<PubmedArticleSet>\n")
+            start = first_pmid + number * per_file
+            for pmid in range(start, start + per_file):
+                out.write(record(pmid, rng) + "\n")
+            withdrawn = (deletions or {}).get(number, [])
+            if withdrawn:
+                ids = "".join(f'<PMID Version="1">{pmid}</PMID>' for pmid in withdrawn)
+                out.write(f"<DeleteCitation>{ids}</DeleteCitation>\n")
+            out.write("</PubmedArticleSet>\n")
+        paths.append(path)
+    return paths

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -95,6 +96,7 @@ class Eutils:
         if not term:
             raise BadParameter("Empty term and query_key - nothing todo")
         hits, translation, not_found = self._search(term)
+        hits = self._in_date_range(hits, params)
         retstart = _int(params, "retstart", 0)
         retmax = _int(params, "retmax", ESEARCH_DEFAULT_RETMAX)
         history = None
@@ -109,6 +111,27 @@ class Eutils:
             history=history,
         )
         return Reply(body, term=term)
+
+    def _in_date_range(self, hits: list[int], params: Params) -> list[int]:
+        """Keep the hits whose record changed between mindate and maxdate (datetype=mdat).
+
+        NCBI needs both dates; the replay server knows modification dates only (a fixture's
+        DateRevised), so other date types are refused rather than silently ignored.
+        """
+        datetype = _one(params, "datetype")
+        mindate, maxdate = _one(params, "mindate"), _one(params, "maxdate")
+        if not (datetype or mindate or maxdate):
+            return hits
+        if datetype != "mdat":
+            raise BadParameter(f"replay server filters on datetype=mdat only, not {datetype}")
+        if not (mindate and maxdate):
+            raise BadParameter("mindate and maxdate must be given together")
+        low, high = _date(mindate, first=True), _date(maxdate, first=False)
+        return [
+            pmid
+            for pmid in hits
+            if (modified := self.index.by_pmid[pmid].modified) and low <= modified <= high
+        ]
 
     def _search(self, term: str) -> tuple[list[int], str, list[str]]:
         """Resolve a term of PMIDs and DOIs joined by OR; return hits, translation, misses."""
@@ -193,6 +216,26 @@ def _int(params: Params, name: str, default: int) -> int:
     if not raw.isdigit():
         raise BadParameter(f"Invalid {name}: {raw}")
     return int(raw)
+
+
+def _date(text: str, *, first: bool) -> dt.date:
+    """Read an E-utilities date, YYYY, YYYY/MM or YYYY/MM/DD, as its first or last day."""
+    parts = text.strip().split("/")
+    if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+        raise BadParameter(f"Invalid date: {text}")
+    numbers = [int(p) for p in parts] + [0, 0]
+    year, month, day = numbers[0], numbers[1] or None, numbers[2] or None
+    try:
+        if month is None:
+            return dt.date(year, 1, 1) if first else dt.date(year, 12, 31)
+        if day is None:
+            if first:
+                return dt.date(year, month, 1)
+            following = dt.date(year + month // 12, month % 12 + 1, 1)
+            return following - dt.timedelta(days=1)
+        return dt.date(year, month, day)
+    except ValueError:
+        raise BadParameter(f"Invalid date: {text}") from None
 
 
 def _require_pubmed(params: Params, name: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,9 @@ class FixtureRecord:
     xml: bytes
     cited_pmids: tuple[int, ...]
     source: Path
+    # When PubMed last changed the record (MedlineCitation/DateRevised, else DateCompleted):
+    # what esearch's datetype=mdat selects on. None: the fixture does not say.
+    modified: dt.date | None = None
 
 
 @dataclass
@@ -127,4 +131,21 @@ def _record_from_element(element: etree._Element, path: Path) -> FixtureRecord |
         xml=etree.tostring(element, encoding="UTF-8", xml_declaration=False, with_tail=False),
         cited_pmids=tuple(cited),
         source=path,
+        modified=_modified(element),
     )
+
+
+def _modified(element: etree._Element) -> dt.date | None:
+    for name in ("DateRevised", "DateCompleted"):
+        date = element.find(f"MedlineCitation/{name}")
+        if date is None:
+            continue
+        try:
+            return dt.date(
+                int(date.findtext("Year") or ""),
+                int(date.findtext("Month") or ""),
+                int(date.findtext("Day") or ""),
+            )
+        except ValueError:
+            return None
+    return None

@@ -474,3 +474,25 @@ class PaperOverrideAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # corrections are made by editing the paper
+
+
+@admin.register(models.ImportedFile)
+class ImportedFileAdmin(admin.ModelAdmin):
+    """What `import_pubmed --file` did with each file; written only by the import."""
+
+    list_display = [
+        "name",
+        "status",
+        "position",
+        "new_count",
+        "changed_count",
+        "deleted_count",
+        "failed_count",
+        "updated_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["name", "sha256"]
+    readonly_fields = [f.name for f in models.ImportedFile._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

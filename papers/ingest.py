@@ -14,12 +14,14 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from papers.bulk_sql import copy_new_objects, copy_rows, insert_missing
 from papers.content_version import mark_content_changed
+from papers.db_errors import describe_write_error
 from papers.models import (
     Author,
     Authorship,
@@ -91,6 +93,7 @@ FLAG_REASONS = {
     "has_erratum": "a cited paper has an erratum",
     "has_expression_of_concern": "a cited paper has an expression of concern",
 }
+DELETED_REASON = "a cited paper was withdrawn from PubMed (DeleteCitation)"
 # A notice paper (RetractionOf …) flags the paper it is about, when we hold that paper.
 NOTICE_FLAGS = {
     "RetractionOf": "is_retracted",
@@ -163,7 +166,7 @@ def upsert_papers(
         to_update.append(paper)
         touched.append((paper, record))
 
-    Paper.objects.bulk_create(to_create)
+    copy_new_objects(to_create)  # COPY: bulk_create's one huge INSERT was most of a load's time
     summary.new = [p.pk for p in to_create]
     child_changes = _sync_children(
         touched, job, new_ids=set(summary.new), overrides=overrides, dirty=dirty_overrides
@@ -201,6 +204,41 @@ def upsert_papers(
     if summary.new or summary.changed or flagged:
         mark_content_changed()
     return summary
+
+
+# What the database says when it will not take a record (as opposed to a dropped connection,
+# which is the infrastructure's fault and retries the whole batch).
+STORE_REFUSALS = (IntegrityError, DataError, ValueError, OverflowError)
+
+
+def upsert_isolating(
+    *, records: Sequence[PaperRecord], job: RefreshJob | None
+) -> tuple[UpsertSummary, dict[int | None, str]]:
+    """Upsert a batch so that only the records the database refuses fail.
+
+    Return (what was stored, {PMID: reason in words}). The batch is tried whole first (the
+    fast path); if refused, it is halved until each refused record stands alone, each try in
+    its own savepoint so nothing is left half-written: log2(batch) extra rounds per bad record
+    instead of one per record. Records refused before any write (too long for a column, year
+    20019) come back in ``summary.refused`` and are failures too.
+    """
+    if not records:
+        return UpsertSummary(), {}
+    try:
+        with transaction.atomic():
+            summary = upsert_papers(records=records, job=job)
+        return summary, dict(summary.refused)
+    except STORE_REFUSALS as exc:
+        if len(records) == 1:
+            logger.warning("PMID %s not stored: %s", records[0].pmid, exc)
+            return UpsertSummary(), {records[0].pmid: describe_write_error(exc)}
+    middle = len(records) // 2
+    first, first_failures = upsert_isolating(records=records[:middle], job=job)
+    second, second_failures = upsert_isolating(records=records[middle:], job=job)
+    for name in ("new", "changed", "unchanged", "newly_flagged"):
+        getattr(first, name).extend(getattr(second, name))
+    first.paper_ids.update(second.paper_ids)
+    return first, {**first_failures, **second_failures}
 
 
 def _lock_existing(records: Sequence[PaperRecord]) -> dict[int, Paper]:
@@ -487,21 +525,21 @@ def _sync_children(
     PaperLink.objects.filter(source_id__in=replace["links"]).delete()
     # COPY, not bulk_create: a batch of 200 papers has thousands of author and MeSH rows, and
     # building one giant INSERT for them was most of an import's time (docs/benchmarks.md).
-    _copy_rows(
+    copy_rows(
         Authorship,
         ["paper_id", "author_id", "position", "affiliations", "equal_contribution"],
         (
-            (paper.pk, authors[author_key(a)].pk, i, list(a.affiliations), a.equal_contribution)
+            (paper.pk, authors[author_key(a)], i, list(a.affiliations), a.equal_contribution)
             for paper, record in touched
             if paper.pk in replace["authors"]
             for i, a in enumerate(record.authors, start=1)
         ),
     )
-    _copy_rows(
+    copy_rows(
         PaperMesh,
         ["paper_id", "descriptor_id", "position", "major_topic", "qualifiers"],
         (
-            (paper.pk, descriptors[m.ui].pk, i, m.major_topic, Jsonb(_qualifiers(m)))
+            (paper.pk, descriptors[m.ui], i, m.major_topic, Jsonb(_qualifiers(m)))
             for paper, record in touched
             if paper.pk in replace["mesh"]
             for i, m in enumerate(record.mesh, start=1)
@@ -519,18 +557,6 @@ def _sync_children(
         ignore_conflicts=True,
     )
     return changes
-
-
-def _copy_rows(model, columns: list[str], rows: Iterable[tuple]) -> None:
-    """Insert ``rows`` into ``model``'s table with COPY, inside the current transaction."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
 
 
 def _link_set(links: Iterable[tuple]) -> list[tuple]:
@@ -567,46 +593,35 @@ def author_key(author) -> str:
 AUTHOR_KEY_LENGTH = Author._meta.get_field("key").max_length or 400
 
 
-def _ensure_authors(records: Sequence[PaperRecord]) -> dict[str, Author]:
+def _ensure_authors(records: Sequence[PaperRecord]) -> dict[str, int]:
+    """Return {author key: Author id} for the records' authors, adding the new ones.
+
+    Names are stored whole: record_screen refused records whose fields are longer than the
+    columns, and author_key hashes the tail of a key too long for its column.
+    """
     wanted = {author_key(a): a for r in records for a in r.authors}
-    if not wanted:
-        return {}
-    # Sorted keys: two batches inserting the same new names take their row locks in the same
-    # order, so they wait for each other instead of deadlocking. Names fit: record_screen
-    # refused records whose fields are longer than the columns.
-    Author.objects.bulk_create(
-        [
-            Author(
-                key=key,
-                last_name=wanted[key].last_name,
-                fore_name=wanted[key].fore_name,
-                initials=wanted[key].initials,
-                suffix=wanted[key].suffix,
-                collective_name=wanted[key].collective_name,
-                orcid=wanted[key].orcid,
-            )
-            for key in sorted(wanted)
+    return insert_missing(  # in key order: two batches adding the same names cannot deadlock
+        Author,
+        key="key",
+        columns=["key", "last_name", "fore_name", "initials", "suffix", "collective_name", "orcid"],
+        rows=[
+            (key, a.last_name, a.fore_name, a.initials, a.suffix, a.collective_name, a.orcid)
+            for key, a in wanted.items()
         ],
-        ignore_conflicts=True,
     )
-    return Author.objects.in_bulk(list(wanted), field_name="key")
 
 
-def _ensure_descriptors(records: Sequence[PaperRecord]) -> dict[str, MeshDescriptor]:
+def _ensure_descriptors(records: Sequence[PaperRecord]) -> dict[str, int]:
+    """Return {descriptor UI: MeshDescriptor id}, adding new ones and renaming changed ones
+    (NLM renames descriptors between MeSH years)."""
     wanted = {m.ui: m.name for r in records for m in r.mesh if m.ui}
-    if not wanted:
-        return {}
-    MeshDescriptor.objects.bulk_create(  # sorted: see _ensure_authors
-        [MeshDescriptor(ui=ui, name=wanted[ui]) for ui in sorted(wanted)], ignore_conflicts=True
+    return insert_missing(
+        MeshDescriptor,
+        key="ui",
+        columns=["ui", "name"],
+        rows=list(wanted.items()),
+        update_if_changed=["name"],
     )
-    descriptors = MeshDescriptor.objects.in_bulk(list(wanted), field_name="ui")
-    renamed = sorted(
-        (d for d in descriptors.values() if d.name != wanted[d.ui]), key=lambda d: d.ui
-    )
-    for descriptor in renamed:  # NLM renames descriptors between MeSH years
-        descriptor.name = wanted[descriptor.ui]
-    MeshDescriptor.objects.bulk_update(renamed, ["name"])
-    return descriptors
 
 
 # --- retractions, errata, expressions of concern -------------------------------------------
@@ -643,11 +658,20 @@ def _mark_citing_notes(paper_ids: set[int]) -> None:
     if not paper_ids:
         return
     papers = Paper.objects.filter(pk__in=paper_ids).only("pk", "pmid", *FLAG_FIELDS)
-    notes = EvidenceNote.objects.filter(papers__in=paper_ids).distinct().prefetch_related("papers")
     reasons_by_paper = {
         p.pk: [f"PMID {p.pmid}: {FLAG_REASONS[f]}" for f in FLAG_FIELDS if getattr(p, f)]
         for p in papers
     }
+    _put_notes_up_for_review(reasons_by_paper)
+
+
+def _put_notes_up_for_review(reasons_by_paper: Mapping[int, list[str]]) -> None:
+    """Flag every evidence note citing one of these papers, with the papers' reasons."""
+    notes = (
+        EvidenceNote.objects.filter(papers__in=list(reasons_by_paper))
+        .distinct()
+        .prefetch_related("papers")
+    )
     for note in notes:
         reasons = [r for p in note.papers.all() for r in reasons_by_paper.get(p.pk, [])]
         new_reasons = [r for r in reasons if r not in note.review_reason]
@@ -704,6 +728,8 @@ def mark_deleted(*, pmids: Iterable[int], job: RefreshJob | None = None) -> int:
         for p in papers
     )
     updated = Paper.objects.filter(pk__in=[p.pk for p in papers]).update(deleted_from_pubmed=True)
+    # The paper stays (notes cite it; nothing cascades), but every note citing it is reviewed.
+    _put_notes_up_for_review({p.pk: [f"PMID {p.pmid}: {DELETED_REASON}"] for p in papers})
     if updated:
         mark_content_changed()
     return updated

@@ -26,20 +26,18 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django import db
 from django.conf import settings
-from django.db import DataError, IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from papers.db_errors import describe_write_error
 from papers.ingest import (
     NO_PUBMED_RECORD,
     NOT_FOUND,
-    UpsertSummary,
     keep_doi_only_papers,
     mark_deleted,
     mark_failed,
     mark_not_found,
     sync_reference_list,
-    upsert_papers,
+    upsert_isolating,
 )
 from papers.models import Paper, RefreshJob
 from papers.pubmed import (
@@ -53,6 +51,7 @@ from papers.pubmed import (
     split_batches,
 )
 from papers.pubmed.identifiers import strip_doi_prefix
+from papers.refresh_selection import pmids_for_refresh_all
 
 logger = logging.getLogger(__name__)
 
@@ -251,9 +250,7 @@ def _freeze_pmids(job: RefreshJob) -> RefreshJob:
         return job
     pmids = list(job.pmids)
     if job.identifiers.get("all"):
-        pmids += list(
-            Paper.objects.filter(pmid__isnull=False).order_by("pmid").values_list("pmid", flat=True)
-        )
+        pmids += pmids_for_refresh_all(job=job)  # changed since the last run, or never fetched
     elif "stale_days" in job.identifiers:
         cutoff = timezone.now() - timezone.timedelta(days=int(job.identifiers["stale_days"]))
         stale = Paper.objects.filter(pmid__isnull=False).exclude(last_fetched_at__gte=cutoff)
@@ -382,38 +379,6 @@ def _store(job: RefreshJob, fetched: FetchedRecords) -> None:
 
 # What a bad record makes the upsert raise; a lost connection (OperationalError) is not one
 # and still fails the batch.
-STORE_REFUSALS = (IntegrityError, DataError, ValueError, OverflowError)
-
-
-def upsert_isolating(*, records, job: RefreshJob | None) -> tuple[UpsertSummary, dict[int, str]]:
-    """Upsert a batch; if the database refuses it, upsert record by record so only the bad
-    records fail. Return (summary of what was stored, {PMID: reason in words}).
-
-    The batch is tried whole first (the fast path); each retry runs in its own savepoint, so a
-    refused record leaves nothing half-written. Records refused before any write (too long
-    for a column, year 20019) come back in ``summary.refused`` and are failures too.
-    """
-    try:
-        with transaction.atomic():
-            summary = upsert_papers(records=records, job=job)
-        return summary, dict(summary.refused)
-    except STORE_REFUSALS as exc:
-        if len(records) == 1:
-            return UpsertSummary(), {records[0].pmid: describe_write_error(exc)}
-    total, failures = UpsertSummary(), {}
-    for record in records:
-        try:
-            with transaction.atomic():
-                one = upsert_papers(records=[record], job=job)
-        except STORE_REFUSALS as exc:
-            logger.warning("PMID %s not stored: %s", record.pmid, exc)
-            failures[record.pmid] = describe_write_error(exc)
-            continue
-        failures.update(one.refused)
-        for name in ("new", "changed", "unchanged", "newly_flagged"):
-            getattr(total, name).extend(getattr(one, name))
-        total.paper_ids.update(one.paper_ids)
-    return total, failures
 
 
 def _finish(job_id: int) -> RefreshJob:

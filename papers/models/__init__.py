@@ -1,5 +1,6 @@
 """The data model: bibliography (papers and what hangs off them), the review's reference list,
-therapies, evidence items with their citations and activity, and PubMed refresh jobs."""
+therapies, evidence items with their citations and activity, PubMed refresh jobs and the
+PubMed files imported from disk."""
 
 from papers.models.bibliography import (
     Author,
@@ -12,6 +13,7 @@ from papers.models.bibliography import (
     PaperMesh,
 )
 from papers.models.evidence import Citation, EvidenceEvent, EvidenceNote
+from papers.models.files import ImportedFile
 from papers.models.jobs import RefreshJob
 from papers.models.overrides import PUBMED_OWNED_FIELDS, PaperOverride
 from papers.models.review import Reference
@@ -24,6 +26,7 @@ __all__ = [
     "Citation",
     "EvidenceEvent",
     "EvidenceNote",
+    "ImportedFile",
     "Journal",
     "MeshDescriptor",
     "Paper",

@@ -7,6 +7,7 @@ Public API (keyword-only; plain values out, never Entrez or lxml objects)::
     split_batches(pmids, *, size=200) -> list[tuple[int, ...]]
     fetch_records(*, pmids, config=None) -> FetchedRecords   # one efetch, <= 200 PMIDs
     pmids_for_doi(*, doi, config=None) -> list[int]          # [] = not in PubMed
+    pmids_modified_between(*, pmids, mindate, maxdate)       # esearch datetype=mdat, <= 1000
     parse_pubmed_xml(data: bytes, *, source) -> ParseResult  # a file of PubMed XML
     config_from_settings() -> NcbiConfig
 
@@ -38,9 +39,11 @@ from __future__ import annotations
 
 from papers.pubmed.client import (
     BATCH_SIZE,
+    MODIFIED_CHECK_SIZE,
     FetchedRecords,
     fetch_records,
     pmids_for_doi,
+    pmids_modified_between,
     split_batches,
 )
 from papers.pubmed.config import NcbiConfig, config_from_settings
@@ -69,6 +72,7 @@ _install_entrez_redirect()
 
 __all__ = [
     "BATCH_SIZE",
+    "MODIFIED_CHECK_SIZE",
     "FetchedRecords",
     "InvalidIdentifierError",
     "NcbiConfig",
@@ -89,6 +93,7 @@ __all__ = [
     "pmid_digits",
     "pmid_problem",
     "pmids_for_doi",
+    "pmids_modified_between",
     "split_batches",
     "strip_doi_prefix",
 ]

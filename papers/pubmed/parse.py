@@ -48,7 +48,7 @@ def parse_pubmed_xml(data: bytes, *, source: str = "reply") -> ParseResult:
     A record inside a good document that lacks what we need (no PMID) becomes a RecordError
     and does not stop the others.
     """
-    if not data or not data.strip():
+    if not data or data.isspace():  # isspace() stops at the first character; strip() copies
         raise PubmedParseError(source, "empty reply")
     head = data[:2048].lstrip()[:200].lower()
     if head.startswith((b"<!doctype html", b"<html")):
@@ -71,13 +71,22 @@ def parse_article_set(root: etree._Element, *, source: str = "reply") -> ParseRe
     for element in root:
         if not isinstance(element.tag, str):
             continue  # comments and processing instructions
-        if element.tag == "PubmedArticle":
-            _collect(result, element, _parse_article)
-        elif element.tag == "PubmedBookArticle":
-            _collect(result, element, _parse_book_article)
-        elif element.tag == "DeleteCitation":
+        if element.tag == "DeleteCitation":
             result.deleted_pmids.extend(_int(p.text) for p in element.findall("PMID") if p.text)
+        else:
+            parse_record_element(result, element)
     return result
+
+
+def parse_record_element(result: ParseResult, element: etree._Element) -> None:
+    """Add one PubmedArticle or PubmedBookArticle to ``result`` (as a record or an error).
+
+    The streaming file reader (papers/pubmed/files.py) calls this for each record it reads.
+    """
+    if element.tag == "PubmedArticle":
+        _collect(result, element, _parse_article)
+    elif element.tag == "PubmedBookArticle":
+        _collect(result, element, _parse_book_article)
 
 
 def _check_root(root: etree._Element, *, source: str) -> None:
@@ -107,42 +116,56 @@ def _collect(result: ParseResult, element: etree._Element, parse) -> None:
 # --- PubmedArticle -------------------------------------------------------------------------
 
 
+def _first_children(element: etree._Element | None) -> dict[str, etree._Element]:
+    """Return {tag: first child with that tag}: one pass instead of a find() per field."""
+    children: dict[str, etree._Element] = {}
+    if element is not None:
+        for child in element:
+            if isinstance(child.tag, str):  # not a comment or processing instruction
+                children.setdefault(child.tag, child)
+    return children
+
+
 def _parse_article(element: etree._Element) -> PaperRecord:
-    citation = element.find("MedlineCitation")
+    top = _first_children(element)
+    citation = top.get("MedlineCitation")
     if citation is None:
         raise ValueError("PubmedArticle without MedlineCitation")
     pmid = _required_pmid(citation)
-    article = citation.find("Article")
+    in_citation = _first_children(citation)
+    article = in_citation.get("Article")
     if article is None:
         raise ValueError("MedlineCitation without Article")
-    pubmed_data = element.find("PubmedData")
-    ids = _article_ids(pubmed_data.find("ArticleIdList") if pubmed_data is not None else None)
-    journal_el = article.find("Journal")
-    issue_el = journal_el.find("JournalIssue") if journal_el is not None else None
+    pubmed_data = top.get("PubmedData")
+    in_data = _first_children(pubmed_data)
+    ids = _article_ids(in_data.get("ArticleIdList"))
+    in_article = _first_children(article)
+    journal_el = in_article.get("Journal")
+    in_journal = _first_children(journal_el)
+    in_issue = _first_children(in_journal.get("JournalIssue"))
+    abstract_el = in_article.get("Abstract")
     return PaperRecord(
         pmid=pmid,
-        title=_inline(article.find("ArticleTitle")),
-        vernacular_title=_inline(article.find("VernacularTitle")),
+        title=_inline(in_article.get("ArticleTitle")),
+        vernacular_title=_inline(in_article.get("VernacularTitle")),
         pmcid=ids.get("pmc", ""),
         doi=ids.get("doi") or _elocation(article, "doi"),
         pii=ids.get("pii") or _elocation(article, "pii"),
-        abstract=_abstract(article.find("Abstract")),
-        abstract_copyright=_text(article.find("Abstract/CopyrightInformation")),
-        journal=_journal(journal_el, citation.find("MedlineJournalInfo")),
-        volume=_text(issue_el.find("Volume")) if issue_el is not None else "",
-        issue=_text(issue_el.find("Issue")) if issue_el is not None else "",
-        pages=_pages(article.find("Pagination")),
-        pub_date=_partial_date(issue_el.find("PubDate") if issue_el is not None else None),
+        abstract=_abstract(abstract_el),
+        abstract_copyright=_text(_first_children(abstract_el).get("CopyrightInformation")),
+        journal=_journal(journal_el, in_citation.get("MedlineJournalInfo")),
+        volume=_text(in_issue.get("Volume")),
+        issue=_text(in_issue.get("Issue")),
+        pages=_pages(in_article.get("Pagination")),
+        pub_date=_partial_date(in_issue.get("PubDate")),
         epub_date=_electronic_date(article),
-        publication_status=_text(pubmed_data.find("PublicationStatus"))
-        if pubmed_data is not None
-        else "",
-        languages=tuple(_text(e) for e in article.findall("Language") if _text(e)),
-        publication_types=_publication_types(article.find("PublicationTypeList")),
+        publication_status=_text(in_data.get("PublicationStatus")),
+        languages=tuple(t for e in article.iterchildren("Language") if (t := _text(e))),
+        publication_types=_publication_types(in_article.get("PublicationTypeList")),
         keywords=_keywords(citation),
-        authors=_authors(article.find("AuthorList")),
-        mesh=_mesh(citation.find("MeshHeadingList")),
-        links=_links(citation.find("CommentsCorrectionsList")),
+        authors=_authors(in_article.get("AuthorList")),
+        mesh=_mesh(in_citation.get("MeshHeadingList")),
+        links=_links(in_citation.get("CommentsCorrectionsList")),
         references=_references(pubmed_data),
     )
 
@@ -252,7 +275,7 @@ def _article_ids(id_list: etree._Element | None) -> dict[str, str]:
     ids: dict[str, str] = {}
     if id_list is None:
         return ids
-    for article_id in id_list.findall("ArticleId"):
+    for article_id in id_list.iterchildren("ArticleId"):
         kind, value = article_id.get("IdType", ""), _text(article_id)
         if kind and value and kind not in ids:
             ids[kind] = value
@@ -275,7 +298,7 @@ def _abstract(abstract: etree._Element | None) -> tuple[AbstractSection, ...]:
             nlm_category=section.get("NlmCategory", ""),
             text=_inline(section),
         )
-        for section in abstract.findall("AbstractText")
+        for section in abstract.iterchildren("AbstractText")
     )
     # "Never blank": an empty, blank or markup-only <AbstractText/> is no text, and an
     # abstract of only such sections is no abstract (so it cannot overwrite a stored one).
@@ -285,15 +308,16 @@ def _abstract(abstract: etree._Element | None) -> tuple[AbstractSection, ...]:
 def _journal(journal: etree._Element | None, info: etree._Element | None) -> JournalRecord | None:
     if journal is None:
         return None
-    issns = {i.get("IssnType", ""): _text(i) for i in journal.findall("ISSN")}
+    issns = {i.get("IssnType", ""): _text(i) for i in journal.iterchildren("ISSN")}
+    in_journal, in_info = _first_children(journal), _first_children(info)
     return JournalRecord(
-        title=_text(journal.find("Title")),
-        iso_abbreviation=_text(journal.find("ISOAbbreviation")),
-        medline_ta=_text(info.find("MedlineTA")) if info is not None else "",
+        title=_text(in_journal.get("Title")),
+        iso_abbreviation=_text(in_journal.get("ISOAbbreviation")),
+        medline_ta=_text(in_info.get("MedlineTA")),
         issn_print=issns.get("Print", ""),
         issn_electronic=issns.get("Electronic", ""),
-        issn_linking=_text(info.find("ISSNLinking")) if info is not None else "",
-        nlm_unique_id=_text(info.find("NlmUniqueID")) if info is not None else "",
+        issn_linking=_text(in_info.get("ISSNLinking")),
+        nlm_unique_id=_text(in_info.get("NlmUniqueID")),
     )
 
 
@@ -318,7 +342,8 @@ def _month(text: str) -> int | None:
 def _partial_date(element: etree._Element | None) -> PartialDate:
     if element is None:
         return PartialDate()
-    medline = _text(element.find("MedlineDate"))
+    parts = _first_children(element)
+    medline = _text(parts.get("MedlineDate"))
     if medline:
         # "1998 Dec-1999 Jan", "2000 Spring", "1999-2000": keep the text, sort by its start.
         year = _YEAR_RE.search(medline)
@@ -328,13 +353,13 @@ def _partial_date(element: etree._Element | None) -> PartialDate:
             month=_month(month.group(1)) if month else None,
             medline_date=medline,
         )
-    year = _text(element.find("Year"))
-    day = _text(element.find("Day"))
+    year = _text(parts.get("Year"))
+    day = _text(parts.get("Day"))
     return PartialDate(
         year=int(year) if year.isdigit() else None,
-        month=_month(_text(element.find("Month"))),
+        month=_month(_text(parts.get("Month"))),
         day=int(day) if day.isdigit() and 1 <= int(day) <= 31 else None,
-        season=_text(element.find("Season")),
+        season=_text(parts.get("Season")),
     )
 
 
@@ -356,7 +381,7 @@ def _electronic_date(article: etree._Element) -> dt.date | None:
 def _publication_types(parent: etree._Element | None) -> tuple[str, ...]:
     if parent is None:
         return ()
-    return tuple(_text(t) for t in parent.findall("PublicationType") if _text(t))
+    return tuple(text for t in parent.iterchildren("PublicationType") if (text := _text(t)))
 
 
 def _keywords(citation: etree._Element) -> tuple[str, ...]:
@@ -365,34 +390,48 @@ def _keywords(citation: etree._Element) -> tuple[str, ...]:
     )
 
 
-def _orcid(author: etree._Element) -> str:
-    for identifier in author.findall("Identifier"):
-        if identifier.get("Source", "").upper() != "ORCID":
-            continue
-        match = _ORCID_RE.search(_text(identifier))
-        if match:
-            digits = match.group(1).replace("-", "").upper()
-            return "-".join(digits[i : i + 4] for i in range(0, 16, 4))
-    return ""
+def _orcid_of(identifier: etree._Element) -> str:
+    """Return the ORCID an author's <Identifier> holds, normalised, or "" if it holds none."""
+    if identifier.get("Source", "").upper() != "ORCID":
+        return ""
+    match = _ORCID_RE.search(_text(identifier))
+    if not match:
+        return ""
+    digits = match.group(1).replace("-", "").upper()
+    return "-".join(digits[i : i + 4] for i in range(0, 16, 4))
 
 
 def _authors(author_list: etree._Element | None) -> tuple[AuthorRecord, ...]:
     if author_list is None:
         return ()
     authors = []
-    for author in author_list.findall("Author"):
+    for author in author_list.iterchildren("Author"):
         if author.get("ValidYN", "Y") != "Y":
             continue  # PubMed keeps misspelt names it has corrected, marked ValidYN="N"
+        # One pass over the author's children: a find() per field cost most of the parse.
+        names = {"LastName": "", "ForeName": "", "Initials": "", "Suffix": ""}
+        collective, orcid = "", ""
+        affiliations: list[str] = []
+        for child in author:
+            tag = child.tag
+            if tag in names:
+                names[tag] = names[tag] or _text(child)
+            elif tag == "AffiliationInfo":
+                affiliations.extend(
+                    text for a in child.iterchildren("Affiliation") if (text := _text(a))
+                )
+            elif tag == "Identifier":
+                orcid = orcid or _orcid_of(child)
+            elif tag == "CollectiveName" and not collective:
+                collective = strip_tags(_inline(child))
         record = AuthorRecord(
-            last_name=_text(author.find("LastName")),
-            fore_name=_text(author.find("ForeName")),
-            initials=_text(author.find("Initials")),
-            suffix=_text(author.find("Suffix")),
-            collective_name=strip_tags(_inline(author.find("CollectiveName"))),
-            orcid=_orcid(author),
-            affiliations=tuple(
-                _text(a) for a in author.findall("AffiliationInfo/Affiliation") if _text(a)
-            ),
+            last_name=names["LastName"],
+            fore_name=names["ForeName"],
+            initials=names["Initials"],
+            suffix=names["Suffix"],
+            collective_name=collective,
+            orcid=orcid,
+            affiliations=tuple(affiliations),
             equal_contribution=author.get("EqualContrib") == "Y",
         )
         # A nameless <Author/> names nobody; kept, a list of one would replace real authors.
@@ -405,8 +444,19 @@ def _mesh(heading_list: etree._Element | None) -> tuple[MeshRecord, ...]:
     if heading_list is None:
         return ()
     headings = []
-    for heading in heading_list.findall("MeshHeading"):
-        descriptor = heading.find("DescriptorName")
+    for heading in heading_list.iterchildren("MeshHeading"):
+        descriptor, qualifiers = None, []
+        for child in heading:  # one pass: DescriptorName, then its QualifierNames
+            if child.tag == "DescriptorName":
+                descriptor = descriptor if descriptor is not None else child
+            elif child.tag == "QualifierName":
+                qualifiers.append(
+                    MeshQualifier(
+                        ui=child.get("UI", ""),
+                        name=_text(child),
+                        major_topic=child.get("MajorTopicYN") == "Y",
+                    )
+                )
         if descriptor is None:
             continue
         headings.append(
@@ -414,12 +464,7 @@ def _mesh(heading_list: etree._Element | None) -> tuple[MeshRecord, ...]:
                 ui=descriptor.get("UI", ""),
                 name=_text(descriptor),
                 major_topic=descriptor.get("MajorTopicYN") == "Y",
-                qualifiers=tuple(
-                    MeshQualifier(
-                        ui=q.get("UI", ""), name=_text(q), major_topic=q.get("MajorTopicYN") == "Y"
-                    )
-                    for q in heading.findall("QualifierName")
-                ),
+                qualifiers=tuple(qualifiers),
             )
         )
     return tuple(headings)
@@ -452,16 +497,23 @@ def _references(parent: etree._Element | None) -> tuple[ReferenceRecord, ...]:
     if parent is None:
         return ()
     references = []
-    for reference in parent.iterfind("ReferenceList//Reference"):
-        ids = _article_ids(reference.find("ArticleIdList"))
-        pmid = ids.get("pubmed", "")
-        references.append(
-            ReferenceRecord(
-                position=len(references) + 1,
-                citation=strip_tags(_inline(reference.find("Citation"))),
-                pmid=int(pmid) if pmid.isdigit() else None,
-                doi=ids.get("doi", ""),
-                pmcid=ids.get("pmc", ""),
+    for reference_list in parent.iterchildren("ReferenceList"):
+        for reference in reference_list.iter("Reference"):
+            citation = None
+            ids: dict[str, str] = {}
+            for child in reference:  # one pass: Citation and ArticleIdList
+                if child.tag == "Citation" and citation is None:
+                    citation = child
+                elif child.tag == "ArticleIdList" and not ids:
+                    ids = _article_ids(child)
+            pmid = ids.get("pubmed", "")
+            references.append(
+                ReferenceRecord(
+                    position=len(references) + 1,
+                    citation=strip_tags(_inline(citation)),
+                    pmid=int(pmid) if pmid.isdigit() else None,
+                    doi=ids.get("doi", ""),
+                    pmcid=ids.get("pmc", ""),
+                )
             )
-        )
     return tuple(references)

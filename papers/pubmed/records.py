@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 MONTH_ABBR = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 SEASON_FIRST_MONTH = {"winter": 1, "spring": 3, "summer": 6, "fall": 9, "autumn": 9}
@@ -174,9 +173,12 @@ class PaperRecord:
         return any(link.kind == "ExpressionOfConcernIn" for link in self.links)
 
     def content_hash(self) -> str:
-        """Return a hash of everything parsed, so an unchanged record is seen as unchanged."""
-        payload = json.dumps(asdict(self), sort_keys=True, default=str, ensure_ascii=False)
-        return hashlib.sha256(payload.encode()).hexdigest()
+        """Return a hash of everything parsed, so an unchanged record is seen as unchanged.
+
+        The dataclasses' repr names every field in a fixed order and is several times faster
+        than asdict() + JSON (which was a tenth of a file import's time).
+        """
+        return hashlib.sha256(repr(self).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,9 @@ def test_import_command_reads_a_file_and_refuses_a_broken_one(tmp_path, capsys):
     assert "rich_set.xml: 4 new" in capsys.readouterr().out
     broken = tmp_path / "broken.xml"
     broken.write_bytes((PUBMED_FIXTURES / "rich_set.xml").read_bytes()[:3000])
-    with pytest.raises(CommandError, match=r"nothing imported: .*malformed or truncated XML"):
+    with pytest.raises(
+        CommandError, match=r"1 of 1 files failed.*: broken.xml: malformed or truncated XML"
+    ):
         call_command("import_pubmed", "--file", str(broken))
     assert Paper.objects.count() == 4
 
