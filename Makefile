@@ -49,7 +49,7 @@ run: install  ## start PostgreSQL, Redis, worker, beat, web; load data: http://1
 # Coverage is measured on every run and its figure printed; a whole-suite run fails below the
 # floor in pyproject.toml (tests/coverage_floor.py). COV_FAIL_UNDER=0 turns the floor off.
 test: install  ## the test suite with coverage (PYTEST_ARGS="-q tests/web" to pick tests)
-	SECRET_KEY="$${SECRET_KEY:-make-test-only-key-not-for-production}" $(PY) -m pytest \
+	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" $(PY) -m pytest \
 		--cov --cov-report= $(if $(COV_FAIL_UNDER),--cov-fail-under=$(COV_FAIL_UNDER)) $(PYTEST_ARGS)
 
 lint: install  ## ruff check and ruff format --check

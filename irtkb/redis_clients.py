@@ -7,11 +7,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import redis
 
-_clients: dict[str, redis.Redis] = {}
+_clients: dict[tuple[str, float], redis.Redis] = {}
 _clients_lock = threading.Lock()
 
 
-def redis_client(url: str) -> redis.Redis:
+def redis_client(url: str, timeout: float = 10) -> redis.Redis:
     """Return a (cached) Redis client for ``url``, including kombu's ``redis+socket://`` form.
 
     The embedded Redis (irtkb/embedded.py) is reached over a Unix socket and its URL is

@@ -14,7 +14,7 @@ from papers import refresh
 from papers.models import RefreshJob
 
 logger = logging.getLogger(__name__)
-BROKER_DOWN = "could not reach the task queue (Redis); the job was not started"
+BROKER_DOWN = "the task queue is unreachable; nothing was queued"
 
 
 @shared_task(acks_late=True)  # redelivered if the worker dies; the job resumes from its checkpoint

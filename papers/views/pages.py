@@ -85,7 +85,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@cached_page
+@cached_page(params=("page",))
 def therapy_list(request: HttpRequest) -> HttpResponse:
     """List the therapies with how much evidence stands behind each."""
     therapies = Therapy.objects.annotate(
@@ -236,7 +236,7 @@ def paper_list_path(therapy: Therapy) -> str:
     return reverse("papers:therapy-papers", kwargs={"slug": therapy.slug})
 
 
-@cached_page
+@cached_page(params=("year", "page"))
 def therapy_papers(request: HttpRequest, slug: str) -> HttpResponse:
     """List the papers behind one therapy, newest first, optionally for one year."""
     therapy = get_object_or_404(Therapy, slug=slug)
