@@ -7,6 +7,7 @@ killed hard stops writing, and its key expires after ``HEARTBEAT_TTL_SECONDS``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -58,7 +59,5 @@ def live_workers(redis_url: str) -> dict[str, float]:
 
 def forget(redis_url: str, hostname: str) -> None:
     """Remove ``hostname``'s heartbeat (a clean shutdown); Redis down leaves it to expire."""
-    try:
+    with contextlib.suppress(RedisError):
         redis_client(redis_url).delete(HEARTBEAT_PREFIX + hostname)
-    except RedisError:
-        pass
