@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -138,7 +139,7 @@ REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "redis+socket", "un
 # "redis+socket://"; redis-py "unix://".
 CACHE_URL = env_url("CACHE_URL", schemes=("redis", "rediss", "redis+socket", "unix"))
 _REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": _REDIS_CACHE,
         "LOCATION": (CACHE_URL or REDIS_URL).replace("redis+socket://", "unix://", 1),

@@ -21,7 +21,8 @@ import hashlib
 import logging
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -38,6 +39,7 @@ PAGE_TIMEOUT_SECONDS = 60 * 60
 # A page larger than this is served but not stored: the cache's bound is in entries.
 MAX_CACHED_PAGE_BYTES = 1024 * 1024
 PAGE_CACHE = "pages"
+ORIGINAL_QUERY_KEY = "irtkb.original_query_string"
 
 
 # The process's own copy of the pages it served last, checked against the shared version on
@@ -60,15 +62,16 @@ def _keep_only(request: HttpRequest, params: tuple[str, ...]) -> None:
     exactly what the cache key holds, so a stored page never shows a parameter of the
     request that happened to render it.
     """
-    kept = QueryDict(mutable=True)
-    for name in sorted(set(params)):
-        values = request.GET.getlist(name)
-        if values:
-            kept.setlist(name, values)
-    query = kept.urlencode()
-    kept._mutable = False
-    request.GET = kept
+    pairs = [(name, value) for name in sorted(set(params)) for value in request.GET.getlist(name)]
+    query = urlencode(pairs)
+    request.META.setdefault(ORIGINAL_QUERY_KEY, request.META.get("QUERY_STRING", ""))
+    request.GET = cast(Any, QueryDict(query))  # immutable, as Django's own
     request.META["QUERY_STRING"] = query
+
+
+def original_query_string(request: HttpRequest) -> str:
+    """The query string as the client sent it, for a redirect that must keep all of it."""
+    return str(request.META.get(ORIGINAL_QUERY_KEY, request.META.get("QUERY_STRING", "")))
 
 
 def _page_key(request: HttpRequest) -> str:

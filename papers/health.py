@@ -7,11 +7,13 @@ NCBI API key is reported as set or not, never its value.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+from redis import Redis
 from redis.exceptions import RedisError
 
 from irtkb import heartbeat
@@ -48,7 +50,8 @@ def check_health() -> Health:
     health.checks["last_refresh"] = (
         _last_refresh() if health.checks["database"]["ok"] else _down("database unreachable")
     )
-    health.checks["ncbi_api_key"] = {"ok": True, "set": bool(settings.NCBI_API_KEY)}
+    key_set: bool = bool(settings.NCBI_API_KEY)
+    health.checks["ncbi_api_key"] = {"ok": True, "set": key_set}
     return health
 
 
@@ -56,7 +59,7 @@ def _down(reason: str) -> dict[str, Any]:
     return {"ok": False, "error": reason}
 
 
-def _timed(check) -> dict[str, Any]:
+def _timed(check: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     started = time.monotonic()
     result = check()
     result["ms"] = round((time.monotonic() - started) * 1000, 1)
@@ -73,7 +76,7 @@ def _database() -> dict[str, Any]:
     return {"ok": True}
 
 
-def _broker():
+def _broker() -> Redis:
     return redis_client(settings.REDIS_URL, timeout=HEALTH_TIMEOUT_SECONDS)
 
 

@@ -50,6 +50,7 @@ def test_with_a_live_heartbeat_it_is_200_with_queue_and_last_refresh(client, set
     response = client.get("/healthz")
 
     assert response.status_code == 200, response.content
+    assert job.finished_at is not None
     checks = response.json()["checks"]
     assert list(checks["worker"]["workers"]) == ["w1@host"]
     assert checks["queue"]["name"] == settings.REFRESH_QUEUE

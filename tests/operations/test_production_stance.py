@@ -190,3 +190,15 @@ def test_the_container_runs_unprivileged_behind_a_tls_proxy():
     assert web_env["SECURE_PROXY_SSL_HEADER"] == "HTTP_X_FORWARDED_PROTO,https"
     assert web_env["CACHE_URL"] != web_env["REDIS_URL"]
     assert "--maxmemory-policy allkeys-lru" in services["cache"]["command"]
+
+
+def test_the_fallback_csp_for_django_5_2_writes_the_same_policy(rf, settings):
+    from django.http import HttpResponse
+
+    from irtkb.deploy import FallbackCSPMiddleware
+
+    response = FallbackCSPMiddleware(lambda request: HttpResponse("x"))(rf.get("/"))
+
+    assert _policy(response["Content-Security-Policy"]) == {
+        directive: " ".join(values) for directive, values in settings.SECURE_CSP.items()
+    }
