@@ -71,3 +71,41 @@ def test_queuing_with_redis_stopped_says_nothing_was_queued(second_redis):
     assert job.status == RefreshJob.Status.FAILED
     assert job.errors["_queue"].startswith(BROKER_DOWN)
     assert (job.done, job.started_at) == (0, None)  # nothing ran
+
+
+@pytest.fixture
+def broker_on(second_redis):
+    """Point this process's Celery app at the second Redis, then back."""
+    from irtkb.celery import app
+
+    saved = app.conf.broker_url
+    app.conf.broker_url = second_redis.url
+    app.amqp._producer_pool = None
+    yield second_redis
+    app.conf.broker_url = saved
+    app.amqp._producer_pool = None
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as in production: sent at once
+def test_the_admin_action_says_nothing_was_queued_when_redis_stopped(client, broker_on):
+    from django.urls import reverse
+
+    from tests.factories import PaperFactory, UserFactory
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    papers = [PaperFactory(), PaperFactory()]
+    broker_on.stop()
+
+    response = client.post(
+        reverse("admin:papers_paper_changelist"),
+        {"action": "refresh_from_pubmed", "_selected_action": [p.pk for p in papers]},
+        follow=True,
+    )
+
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "The task queue is unreachable; nothing was queued" in text
+    assert "Queued" not in text
+    job = RefreshJob.objects.get()
+    assert job.status == RefreshJob.Status.FAILED and (job.done, job.started_at) == (0, None)
+    assert sorted(job.pmids) == sorted(p.pmid for p in papers)  # kept for a retry
