@@ -24,7 +24,7 @@ CHECK_ENV = DEBUG=0 SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token
 	SECURE_HSTS_SECONDS=31536000 SECURE_HSTS_INCLUDE_SUBDOMAINS=1 SECURE_HSTS_PRELOAD=1 \
 	SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https
 
-.PHONY: help install run test lint format check mypy mypy-baseline coverage-floor baselines \
+.PHONY: help install run stop test lint format check mypy mypy-baseline coverage-floor baselines \
 	bench-import bench-web clean
 
 help:  ## list the targets
@@ -45,11 +45,14 @@ install: $(VENV)/.installed  ## create .venv from uv.lock (the other targets do 
 run: install  ## start PostgreSQL, Redis, worker, beat, web; load data: http://127.0.0.1:8000
 	$(PY) scripts/run.py
 
+stop: install  ## stop what a `make run` killed hard left running, and the embedded servers
+	$(PY) scripts/run.py --stop
+
 # Tests run with DEBUG off, as production does; settings refuse to start without a key.
 # Coverage is measured on every run and its figure printed; a whole-suite run fails below the
 # floor in pyproject.toml (tests/coverage_floor.py). COV_FAIL_UNDER=0 turns the floor off.
 test: install  ## the test suite with coverage (PYTEST_ARGS="-q tests/web" to pick tests)
-	SECRET_KEY="$${SECRET_KEY:-make-test-only-key-not-for-production}" $(PY) -m pytest \
+	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" $(PY) -m pytest \
 		--cov --cov-report= $(if $(COV_FAIL_UNDER),--cov-fail-under=$(COV_FAIL_UNDER)) $(PYTEST_ARGS)
 
 lint: install  ## ruff check and ruff format --check

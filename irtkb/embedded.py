@@ -14,7 +14,9 @@ prints the two URLs; ``stop`` stops them; ``reset`` also deletes the database.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -80,10 +82,75 @@ def start_postgres(database: str = DATABASE) -> str:
             "for this Python; set DATABASE_URL to a PostgreSQL server of your own."
         ) from exc
 
+    repair_handle_file(pgdata)
     # cleanup_mode=None: the server outlives this process, so web, worker and tests share it.
     server = pgserver.get_server(pgdata, cleanup_mode=None)
     _ensure_database(server, database)
     return postgres_url(database)
+
+
+def repair_handle_file(pgdata: Path) -> str | None:
+    """Rebuild pgserver's list of open handles if a hard kill left it unreadable.
+
+    pgserver rewrites ``.handle_pids.json`` in place on every open and close; a process
+    killed mid-write leaves it empty or cut short, and pgserver then fails every later start
+    with a bare JSONDecodeError. Under pgserver's own lock, the file is read and, if it is
+    not a list of process ids, rewritten with those of its ids still alive (none, if nothing
+    can be read); with cleanup_mode=None the list decides nothing but logging. Returns the
+    message printed, or None when the file was fine.
+    """
+    path = pgdata / ".handle_pids.json"
+    if not path.exists():
+        return None
+    from pgserver.postgres_server import PostgresServer
+
+    with PostgresServer._lock:
+        text = path.read_text(errors="replace")
+        try:
+            value = json.loads(text)
+            if isinstance(value, list) and all(isinstance(pid, int) for pid in value):
+                return None
+        except ValueError:
+            pass
+        alive = [int(pid) for pid in _digits(text) if _pid_alive(int(pid))]
+        path.write_text(json.dumps(alive))
+    state = "empty" if not text.strip() else "corrupt"
+    message = (
+        f"irtkb: {path} was {state} (a process was killed while writing it); "
+        f"rebuilt it with the {len(alive)} process id(s) still alive."
+    )
+    print(message, file=sys.stderr, flush=True)
+    return message
+
+
+def _digits(text: str) -> list[str]:
+
+    return re.findall(r"\d+", text)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return pid > 0
+
+
+def _postgres_pid(pgdata: Path) -> int | None:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        pid = int((pgdata / "postmaster.pid").read_text().splitlines()[0])
+        return pid if _pid_alive(pid) else None
+    return None
+
+
+def running() -> dict[str, bool]:
+    """Which embedded servers run now: {"postgres": bool, "redis": bool}; starts nothing."""
+    return {
+        "postgres": _postgres_pid(VAR_DIR / "pgdata") is not None,
+        "redis": _redis_answers(VAR_DIR / "redis" / "redis.sock"),
+    }
 
 
 def _ensure_runtime_dir() -> None:
@@ -162,19 +229,37 @@ def _wait_for_redis(socket: Path, timeout: float = 10.0) -> None:
 
 def stop() -> None:
     """Stop both embedded servers if they run."""
-    pgdata = VAR_DIR / "pgdata"
-    if (pgdata / "postmaster.pid").exists():
-        _ensure_runtime_dir()
-        import pgserver
+    stop_postgres()
+    stop_redis()
 
-        pg_ctl = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_ctl"
-        runas = ["su", "pgserver", "-s", "/bin/sh", "-c"] if os.geteuid() == 0 else None
-        cmd = f"{pg_ctl} -D {pgdata} -w stop -m fast"
-        subprocess.run([*runas, cmd] if runas else cmd.split(), check=False)
+
+def stop_postgres() -> None:
+    """Stop the embedded PostgreSQL (fast shutdown) and wait until it has exited."""
+    pgdata = VAR_DIR / "pgdata"
+    if _postgres_pid(pgdata) is None:
+        return
+    _ensure_runtime_dir()
+    import pgserver
+
+    pg_ctl = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_ctl"
+    runas = ["su", "pgserver", "-s", "/bin/sh", "-c"] if os.geteuid() == 0 else None
+    cmd = f"{pg_ctl} -D {pgdata} -w stop -m fast"
+    subprocess.run([*runas, cmd] if runas else cmd.split(), check=False, stdout=subprocess.DEVNULL)
+
+
+def stop_redis(timeout: float = 10.0) -> None:
+    """Stop the embedded Redis and wait until its process has exited."""
     pidfile = VAR_DIR / "redis" / "redis.pid"
-    if pidfile.exists():
-        with contextlib.suppress(ProcessLookupError, ValueError):
-            os.kill(int(pidfile.read_text().strip()), 15)
+    try:
+        pid = int(pidfile.read_text().strip())
+    except (OSError, ValueError):
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, 15)
+    deadline = time.monotonic() + timeout
+    while _pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pidfile.unlink(missing_ok=True)
 
 
 def main(argv: list[str]) -> int:

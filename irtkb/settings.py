@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from irtkb import embedded
+from irtkb.deploy import CSP_MIDDLEWARE, MAKE_SECRET_KEY, secret_key_weakness
 from irtkb.env import (
     database_settings,
     env_bool,
@@ -32,6 +34,8 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
     # Only a development server ever sees this key: DEBUG must be on to reach this line.
     SECRET_KEY = "insecure-development-only-key"
+elif not DEBUG and (weakness := secret_key_weakness(SECRET_KEY)):
+    raise ImproperlyConfigured(f"SECRET_KEY is {weakness}; make one with {MAKE_SECRET_KEY}.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -59,6 +63,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (Django's own where it has one) and Permissions-Policy.
+    *CSP_MIDDLEWARE,
+    "irtkb.deploy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -68,6 +75,26 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+
+# Every response: scripts, styles, images, fonts and requests from this host only; no inline
+# scripts or styles (templates/ and static/ have none), no plugins, no framing. data: images
+# are Swagger UI's icons, inlined in its stylesheet.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Browser features no page uses, turned off for this site and anything it might embed.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
 
 ROOT_URLCONF = "irtkb.urls"
 WSGI_APPLICATION = "irtkb.wsgi.application"
@@ -103,13 +130,33 @@ REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "redis+socket", "un
     embedded.redis_url()
 )
 
-# Public pages are cached whole in the same Redis (papers/cache.py: anonymous GETs, stale as
-# soon as content changes). Celery spells a socket "redis+socket://"; redis-py "unix://".
-CACHES = {
+# Caches never share the broker's memory with anything a stranger can make grow. CACHE_URL
+# names a Redis of its own, which the operator runs with maxmemory and an evicting policy
+# (compose: `--maxmemory 256mb --maxmemory-policy allkeys-lru`). Without it, the whole-page
+# cache (papers/cache.py) is each process's own memory, bounded to PAGE_CACHE_ENTRIES pages
+# and culled (a page is at most 1 MB), and the default cache, which holds only the API
+# throttle's small expiring counters, stays in REDIS_URL. Celery spells a socket
+# "redis+socket://"; redis-py "unix://".
+CACHE_URL = env_url("CACHE_URL", schemes=("redis", "rediss", "redis+socket", "unix"))
+_REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+CACHES: dict[str, dict[str, Any]] = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL.replace("redis+socket://", "unix://", 1),
+        "BACKEND": _REDIS_CACHE,
+        "LOCATION": (CACHE_URL or REDIS_URL).replace("redis+socket://", "unix://", 1),
+    },
+    "pages": {
+        "BACKEND": _REDIS_CACHE,
+        "LOCATION": CACHE_URL.replace("redis+socket://", "unix://", 1),
     }
+    if CACHE_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "irtkb-pages",
+        "OPTIONS": {
+            "MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 300, minimum=1),
+            "CULL_FREQUENCY": 3,
+        },
+    },
 }
 
 # --- Celery (read by irtkb/celery.py with namespace="CELERY") ------------------------------
@@ -247,14 +294,43 @@ SITE_URL = env_str("SITE_URL").rstrip("/")
 # Dated releases (manage.py make_release) and the /downloads/ page read them from here.
 RELEASES_DIR = Path(env_str("IRTKB_RELEASES_DIR") or embedded.VAR_DIR / "releases")
 
+# LOG_FORMAT=json: one JSON object a line (python-json-logger), with one line per request
+# from irtkb.request_log (method, path, status, duration, user); plain text otherwise.
+LOG_FORMAT = env_str("LOG_FORMAT", "text").lower()
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} must be text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"}
+        | ({"formatter": "json"} if LOG_FORMAT == "json" else {})
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
     # pgserver logs every handle it opens and closes, some of it at interpreter exit.
     "loggers": {"pgserver": {"level": "WARNING"}},
 }
+if LOG_FORMAT == "json":
+    MIDDLEWARE.insert(0, "irtkb.request_log.RequestLogMiddleware")
+
+# Errors to Sentry only when SENTRY_DSN is set; nothing is sent otherwise.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0, minimum=0.0),
+    )
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)

@@ -3,9 +3,12 @@ from django.urls import include, path
 from django.views import defaults
 
 from papers.api.errors import api_not_found, api_server_error, is_api_request
-from papers.views import crawlers
+from papers.views import crawlers, health
 
 urlpatterns = [
+    # Health (papers/views/health.py): JSON for monitors; the admin's status page for staff.
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/status/", health.admin_status, name="admin-status"),
     path("admin/", admin.site.urls),
     path("api/", include("papers.api.urls")),
     path("accounts/", include("accounts.urls")),

@@ -175,8 +175,21 @@ class PaperAdmin(SimpleHistoryAdmin):
             dois=dois,
             user=request.user,
         )
-        enqueue_job(job)
+        enqueue_job(job)  # sent at once: the admin's actions run in autocommit
         url = job.get_absolute_url()
+        job.refresh_from_db(fields=["status", "errors"])
+        if "_queue" in job.errors:
+            self.message_user(
+                request,
+                format_html(
+                    'The task queue is unreachable; nothing was queued (<a href="{}">job #{}</a> '
+                    "keeps the papers for a retry).",
+                    url,
+                    job.pk,
+                ),
+                messages.ERROR,
+            )
+            return
         self.message_user(
             request,
             format_html(

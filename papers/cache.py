@@ -7,6 +7,12 @@ the pipeline once per committed batch for its bulk writes), so the next request 
 afresh. A hit costs no SQL, and usually no Redis call either: the page comes from the
 process's own recent copy, and the version is asked of Redis at most every quarter second
 per process (``content_version.VERSION_CHECK_SECONDS``).
+
+A page is keyed on its path and only the query parameters its view reads (``params``); any
+other parameter is dropped from the request before the view runs, so ``/?junk=1`` is the
+same page, under the same key, as ``/``, and made-up URLs cannot fill the cache. The pages
+live in the ``pages`` cache (settings.CACHES): bounded and evicting, and never the Redis that
+is the Celery broker.
 """
 
 from __future__ import annotations
@@ -15,9 +21,11 @@ import hashlib
 import logging
 from collections.abc import Callable
 from functools import wraps
+from typing import Any, cast
+from urllib.parse import urlencode
 
-from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse, QueryDict
 from redis.exceptions import RedisError
 
 from papers.content_version import current_content_version, new_content_version
@@ -28,6 +36,10 @@ PAGE_KEY_PREFIX = "irtkb:page:"
 # Pages are invalidated by the version, not by age; the timeout lets Redis drop pages nobody
 # asks for any more, and bounds staleness if Redis was unreachable when a change was due.
 PAGE_TIMEOUT_SECONDS = 60 * 60
+# A page larger than this is served but not stored: the cache's bound is in entries.
+MAX_CACHED_PAGE_BYTES = 1024 * 1024
+PAGE_CACHE = "pages"
+ORIGINAL_QUERY_KEY = "irtkb.original_query_string"
 
 
 # The process's own copy of the pages it served last, checked against the shared version on
@@ -43,8 +55,28 @@ def _remember(key: str, entry: tuple[str, str, bytes]) -> None:
     _recent_pages[key] = entry
 
 
+def _keep_only(request: HttpRequest, params: tuple[str, ...]) -> None:
+    """Drop every query parameter but ``params`` from ``request``, in a canonical order.
+
+    The view (and the templates it renders, e.g. the login link's ``?next=``) then sees
+    exactly what the cache key holds, so a stored page never shows a parameter of the
+    request that happened to render it.
+    """
+    pairs = [(name, value) for name in sorted(set(params)) for value in request.GET.getlist(name)]
+    query = urlencode(pairs)
+    request.META.setdefault(ORIGINAL_QUERY_KEY, request.META.get("QUERY_STRING", ""))
+    request.GET = cast(Any, QueryDict(query))  # immutable, as Django's own
+    request.META["QUERY_STRING"] = query
+
+
+def original_query_string(request: HttpRequest) -> str:
+    """The query string as the client sent it, for a redirect that must keep all of it."""
+    return str(request.META.get(ORIGINAL_QUERY_KEY, request.META.get("QUERY_STRING", "")))
+
+
 def _page_key(request: HttpRequest) -> str:
-    # The full path with its query string: ?page=2 or ?year=2014 are different pages.
+    # The path with the parameters the view reads (_keep_only ran first): ?page=2 or
+    # ?year=2014 are different pages, ?utm_source=x is not.
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     return PAGE_KEY_PREFIX + digest
 
@@ -55,11 +87,24 @@ def _cacheable(request: HttpRequest) -> bool:
     return request.method in ("GET", "HEAD") and not request.user.is_authenticated
 
 
-def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve ``view``'s successful anonymous GET responses from the page cache."""
+View = Callable[..., HttpResponse]
 
+
+def cached_page(view: View | None = None, *, params: tuple[str, ...] = ()) -> Any:
+    """Serve ``view``'s successful anonymous GET responses from the page cache.
+
+    ``@cached_page`` for a view that reads no query parameter, ``@cached_page(params=("page",))``
+    for one that does; parameters not named are dropped before the view runs.
+    """
+    if view is None:
+        return lambda inner: _cached(inner, tuple(params))
+    return _cached(view, tuple(params))
+
+
+def _cached(view: View, params: tuple[str, ...]) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        _keep_only(request, params)
         if not _cacheable(request):
             return view(request, *args, **kwargs)
         key = _page_key(request)
@@ -70,7 +115,7 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 return view(request, *args, **kwargs)
             entry = _recent_pages.get(key)
             if entry is None or entry[0] != version:
-                entry = cache.get(key)
+                entry = caches[PAGE_CACHE].get(key)
         except RedisError:
             logger.warning("Page cache unavailable; rendering %s", request.path, exc_info=True)
             return view(request, *args, **kwargs)
@@ -81,10 +126,15 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return response
         response = view(request, *args, **kwargs)
         # Only plain 200 pages: redirects and errors are cheap and must never stick.
-        if response.status_code == 200 and not response.streaming and not response.cookies:
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and len(response.content) <= MAX_CACHED_PAGE_BYTES
+        ):
             try:
                 entry = (version, response["Content-Type"], response.content)
-                cache.set(key, entry, PAGE_TIMEOUT_SECONDS)
+                caches[PAGE_CACHE].set(key, entry, PAGE_TIMEOUT_SECONDS)
                 _remember(key, entry)
             except RedisError:
                 logger.warning("Could not cache %s", request.path, exc_info=True)

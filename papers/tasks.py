@@ -16,7 +16,7 @@ from papers import refresh
 from papers.models import RefreshJob
 
 logger = logging.getLogger(__name__)
-BROKER_DOWN = "could not reach the task queue (Redis); the job was not started"
+BROKER_DOWN = "the task queue is unreachable; nothing was queued"
 
 
 # Retries of a job whose database connection dropped (pg_terminate_backend, a failover, a

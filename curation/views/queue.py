@@ -36,13 +36,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@cached_page
+@cached_page(params=("page",))
 def activity_feed(request: HttpRequest) -> HttpResponse:
     """Show who did what to evidence items, newest first (readers: published content only)."""
     return _feed(request, therapy=None)
 
 
-@cached_page
+@cached_page(params=("page",))
 def therapy_activity(request: HttpRequest, slug: str) -> HttpResponse:
     """Show the activity on one therapy's evidence items."""
     return _feed(request, therapy=get_object_or_404(Therapy, slug=slug))

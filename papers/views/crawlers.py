@@ -77,7 +77,7 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
     return sitemap_views.index(request, SITEMAPS, sitemap_url_name="sitemap-section").render()
 
 
-@cached_page
+@cached_page(params=("p",))
 def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
     """Return one section of the sitemap (``?p=`` pages through the papers)."""
     return sitemap_views.sitemap(request, SITEMAPS, section=section).render()

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from papers.cache import cached_page
+from papers.cache import cached_page, original_query_string
 from papers.models import (
     EvidenceNote,
     Paper,
@@ -85,7 +85,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@cached_page
+@cached_page(params=("page",))
 def therapy_list(request: HttpRequest) -> HttpResponse:
     """List the therapies with how much evidence stands behind each."""
     therapies = Therapy.objects.annotate(
@@ -236,7 +236,7 @@ def paper_list_path(therapy: Therapy) -> str:
     return reverse("papers:therapy-papers", kwargs={"slug": therapy.slug})
 
 
-@cached_page
+@cached_page(params=("year", "page"))
 def therapy_papers(request: HttpRequest, slug: str) -> HttpResponse:
     """List the papers behind one therapy, newest first, optionally for one year."""
     therapy = get_object_or_404(Therapy, slug=slug)
@@ -355,7 +355,7 @@ def paper_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     paper = get_object_or_404(Paper.objects.with_detail(), pk=pk)
     canonical = paper.get_absolute_url()
     if request.path != canonical:
-        query = request.META.get("QUERY_STRING", "")
+        query = original_query_string(request)  # a redirect is never cached: keep it all
         return redirect(f"{canonical}?{query}" if query else canonical, permanent=True)
     links = list(paper.links.all())
     incoming = (

@@ -116,10 +116,20 @@ def test_no_statement_payload_runs_script_on_the_therapy_or_paper_page(
         assert page.js_errors == [], path
 
 
+@pytest.fixture
+def page_without_csp(browser):
+    """A page that ignores the site's CSP: with it, the payloads below cannot run at all."""
+    context = browser.new_context(bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
 def test_the_sentinel_catches_payloads_when_sanitising_is_switched_off(
-    live_server, page, transactional_db, monkeypatch
+    live_server, page_without_csp, transactional_db, monkeypatch
 ):
-    """The harness itself: with raw HTML let through, the same checks see script run."""
+    """The harness itself: with raw HTML let through (and the CSP bypassed, the second line
+    of defence), the same checks see script run."""
+    page = page_without_csp
     from django.utils.safestring import mark_safe
 
     monkeypatch.setattr("papers.templatetags.papers_tags.render_markdown", mark_safe)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import subprocess
 import sys
 
@@ -78,7 +79,11 @@ def test_without_debug_a_secret_key_is_required(monkeypatch):
 def test_debug_is_off_unless_asked(monkeypatch):
     import os
 
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "irtkb.settings", "SECRET_KEY": "x" * 50}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "irtkb.settings",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+    }
     env.pop("DEBUG", None)
     result = _settings_in_subprocess(env)
     assert result.returncode == 0, result.stderr
