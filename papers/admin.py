@@ -339,3 +339,18 @@ class ReconstitutionPointAdmin(admin.ModelAdmin):
     list_display = ["therapy", "cell_population", "recovery_months_min", "recovery_months_max"]
     list_select_related = ["therapy"]
     raw_id_fields = ["source"]
+
+
+@admin.register(models.WatchedSearch)
+class WatchedSearchAdmin(admin.ModelAdmin):
+    """Watched PubMed searches (papers/intake/); editors also keep them at /curate/inbox/."""
+
+    list_display = ["name", "therapy", "query", "start_date", "active"]
+    list_filter = ["therapy", "active"]
+
+
+@admin.register(models.WatchRun)
+class WatchRunAdmin(admin.ModelAdmin):
+    list_display = ["search", "mindate", "maxdate", "status", "hits", "new_count", "job"]
+    list_filter = ["status", "search"]
+    readonly_fields = [f.name for f in models.WatchRun._meta.fields]

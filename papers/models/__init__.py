@@ -12,6 +12,7 @@ from papers.models.bibliography import (
     PaperMesh,
 )
 from papers.models.evidence import Citation, EvidenceEvent, EvidenceNote
+from papers.models.intake import IntakeItem, WatchedSearch, WatchRun
 from papers.models.jobs import RefreshJob
 from papers.models.review import Reference
 from papers.models.therapy import PivotalTrial, ReconstitutionPoint, Therapy
@@ -22,6 +23,7 @@ __all__ = [
     "Citation",
     "EvidenceEvent",
     "EvidenceNote",
+    "IntakeItem",
     "Journal",
     "MeshDescriptor",
     "Paper",
@@ -33,4 +35,6 @@ __all__ = [
     "Reference",
     "RefreshJob",
     "Therapy",
+    "WatchRun",
+    "WatchedSearch",
 ]

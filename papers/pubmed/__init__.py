@@ -7,6 +7,7 @@ Public API (keyword-only; plain values out, never Entrez or lxml objects)::
     split_batches(pmids, *, size=200) -> list[tuple[int, ...]]
     fetch_records(*, pmids, config=None) -> FetchedRecords   # one efetch, <= 200 PMIDs
     pmids_for_doi(*, doi, config=None) -> list[int]          # [] = not in PubMed
+    search_pubmed(*, query, mindate, maxdate, limit=10000) -> SearchResult  # search.py
     parse_pubmed_xml(data: bytes, *, source) -> ParseResult  # a file of PubMed XML
     config_from_settings() -> NcbiConfig
 
@@ -55,6 +56,7 @@ from papers.pubmed.identifiers import normalize_doi, parse_pmid, strip_doi_prefi
 from papers.pubmed.parse import parse_pubmed_xml
 from papers.pubmed.records import PaperRecord, ParseResult, RecordError, ReferenceRecord
 from papers.pubmed.redirect import install as _install_entrez_redirect
+from papers.pubmed.search import SearchResult, SearchTooBroadError, Window, search_pubmed
 
 # Importing the seam is enough for any Bio.Entrez call in this process (ours, a shell
 # session's) to go to EUTILS_BASE_URL with our identity and timeout: see redirect.py.
@@ -72,13 +74,17 @@ __all__ = [
     "PubmedParseError",
     "RecordError",
     "ReferenceRecord",
+    "SearchResult",
+    "SearchTooBroadError",
     "TransientNcbiError",
+    "Window",
     "config_from_settings",
     "fetch_records",
     "normalize_doi",
     "parse_pmid",
     "parse_pubmed_xml",
     "pmids_for_doi",
+    "search_pubmed",
     "split_batches",
     "strip_doi_prefix",
 ]
