@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from papers.content_version import mark_content_changed
-from papers.models import IntakeItem, Therapy
+from papers.models import IntakeItem, Paper, Therapy
 from papers.roles import can_curate
 
 
@@ -64,3 +64,14 @@ def untriaged_by_therapy() -> list[Therapy]:
             untriaged=Count("watched_searches__items", filter=waiting)
         )
     )
+
+
+SUGGESTED_MAX = 20
+
+
+def suggested_papers(therapy: Therapy | int | None, *, cited: Iterable[int] = ()) -> list[Paper]:
+    """Return papers triaged relevant to ``therapy`` and not cited yet, for the item editor."""
+    if therapy is None:
+        return []
+    items = IntakeItem.objects.relevant_to(therapy).exclude(paper_id__in=list(cited))
+    return [item.paper for item in items[:SUGGESTED_MAX]]

@@ -67,6 +67,14 @@ class IntakeItemQuerySet(models.QuerySet):
     def untriaged(self) -> IntakeItemQuerySet:
         return self.filter(status=IntakeItem.Status.UNTRIAGED)
 
+    def relevant_to(self, therapy) -> IntakeItemQuerySet:
+        """Items a curator marked relevant to ``therapy``, newest decision first."""
+        return (
+            self.filter(status=IntakeItem.Status.RELEVANT, therapies=therapy)
+            .select_related("paper__journal")
+            .order_by("-triaged_at")
+        )
+
     def for_inbox(self) -> IntakeItemQuerySet:
         """Newest first, with what the inbox shows of each paper in a fixed number of queries."""
         return (
@@ -120,3 +128,14 @@ class IntakeItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper_id} ({self.status})"
+
+
+def mark_awaiting_triage(papers: list) -> None:
+    """Set ``awaiting_triage`` on each paper a watched search found that no curator has
+    triaged yet, in one query, so lists can label them (they are searchable, not vetted)."""
+    ids = [paper.pk for paper in papers]
+    waiting = set(
+        IntakeItem.objects.untriaged().filter(paper_id__in=ids).values_list("paper_id", flat=True)
+    )
+    for paper in papers:
+        paper.awaiting_triage = paper.pk in waiting

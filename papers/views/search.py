@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from papers.export import EXPORT_CAP, FORMATS
+from papers.models.intake import mark_awaiting_triage
 from papers.search import query as search_query
 from papers.search.highlight import highlights
 from papers.search.identifiers import find_paper, parse_identifier
@@ -54,6 +55,7 @@ def _results(request: HttpRequest, form: SearchForm) -> dict:
     paginator = CappedPaginator(papers, PAGE_SIZE, count=total)
     page = paginator.get_page(request.GET.get("page"))
     papers = list(page.object_list)
+    mark_awaiting_triage(papers)
     marked = highlights(papers, outcome.query)
     params = request.GET.copy()
     params.pop("page", None)

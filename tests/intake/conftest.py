@@ -11,6 +11,7 @@ from eutils_replay import running_replay_server
 from papers.models import Therapy, WatchedSearch
 from papers.pubmed.ratelimit import redis_client
 from tests.intake.synthetic import FIRST_PMID, record, write_records
+from tests.worker.conftest import workers  # noqa: F401 (a fixture for the worker test)
 
 # Five alemtuzumab papers entering PubMed over a month, one rituximab paper, one off-topic.
 JAN = dt.date(2024, 1, 1)
