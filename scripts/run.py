@@ -22,7 +22,8 @@ VAR_DIR = BASE_DIR / "var"
 PYTHON = sys.executable
 HOST, PORT = "127.0.0.1", os.environ.get("PORT", "8000")
 REPLAY_PORT = os.environ.get("REPLAY_PORT", "8765")
-OFFLINE_FIXTURES = BASE_DIR / "papers" / "dataset" / "pubmed"
+# PubMed records (pubmed/*.xml) and Crossref replies (crossref/*.json), found recursively.
+OFFLINE_FIXTURES = BASE_DIR / "papers" / "dataset"
 
 
 def manage(*args: str) -> None:
@@ -94,6 +95,7 @@ def main() -> int:
     try:
         if os.environ.get("OFFLINE") == "1":
             os.environ["EUTILS_BASE_URL"] = f"http://127.0.0.1:{REPLAY_PORT}/entrez/eutils/"
+            os.environ["CROSSREF_BASE_URL"] = f"http://127.0.0.1:{REPLAY_PORT}/crossref/"
             replay = [PYTHON, "-m", "eutils_replay", "--fixtures", str(OFFLINE_FIXTURES)]
             children.append(start("replay server", [*replay, "--port", REPLAY_PORT]))
             wait_for_http(os.environ["EUTILS_BASE_URL"])

@@ -11,6 +11,7 @@ from papers.models.bibliography import (
     PaperLink,
     PaperMesh,
 )
+from papers.models.crossref import CrossrefRecord
 from papers.models.evidence import Citation, EvidenceEvent, EvidenceNote
 from papers.models.intake import IntakeItem, WatchedSearch, WatchRun
 from papers.models.jobs import RefreshJob
@@ -21,6 +22,7 @@ __all__ = [
     "Author",
     "Authorship",
     "Citation",
+    "CrossrefRecord",
     "EvidenceEvent",
     "EvidenceNote",
     "IntakeItem",

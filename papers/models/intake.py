@@ -130,12 +130,11 @@ class IntakeItem(models.Model):
         return f"{self.paper_id} ({self.status})"
 
 
-def mark_awaiting_triage(papers: list) -> None:
-    """Set ``awaiting_triage`` on each paper a watched search found that no curator has
-    triaged yet, in one query, so lists can label them (they are searchable, not vetted)."""
-    ids = [paper.pk for paper in papers]
-    waiting = set(
-        IntakeItem.objects.untriaged().filter(paper_id__in=ids).values_list("paper_id", flat=True)
+def awaiting_triage() -> models.Exists:
+    """Return an annotation: True for a paper a watched search found that no curator has
+    triaged yet, so lists can label it (searchable, not yet vetted)."""
+    return models.Exists(
+        IntakeItem.objects.filter(
+            paper_id=models.OuterRef("pk"), status=IntakeItem.Status.UNTRIAGED
+        )
     )
-    for paper in papers:
-        paper.awaiting_triage = paper.pk in waiting

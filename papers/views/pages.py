@@ -352,7 +352,8 @@ def _numbered_affiliations(paper: Paper) -> list[str]:
 @cached_page
 def paper_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     """Show one paper with everything known about it and what in irtkb cites it."""
-    paper = get_object_or_404(Paper.objects.with_detail(), pk=pk)
+    # The Crossref record (papers/doi_metadata.py), if any, in the same query.
+    paper = get_object_or_404(Paper.objects.with_detail().select_related("crossref"), pk=pk)
     canonical = paper.get_absolute_url()
     if request.path != canonical:
         query = request.META.get("QUERY_STRING", "")
