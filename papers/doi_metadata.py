@@ -23,6 +23,7 @@ from papers.content_version import mark_content_changed
 from papers.crossref import CrossrefError, CrossrefWork, fetch_work
 from papers.models import Author, Authorship, Journal, Paper, PaperChange, RefreshJob
 from papers.models.crossref import CROSSREF, CROSSREF_FIELDS, PUBMED, CrossrefRecord
+from papers.notices import apply_crossref_notices
 from papers.pubmed.records import AuthorRecord
 
 SOURCE_FIELD = "metadata source"  # the change log's name for the hand-over
@@ -88,6 +89,7 @@ def store_crossref_works(*, works: dict[str, CrossrefWork], job: RefreshJob | No
             },
         )
         described.append(paper.pk)
+    apply_crossref_notices(paper_ids=described, job=job)
     if described:
         mark_content_changed()
     return described

@@ -28,6 +28,7 @@ from papers.models import (
     Therapy,
 )
 from papers.models.bibliography import PAPER_LARGE_FIELDS
+from papers.notices import crossref_record, notice_report
 from papers.views.forms import YearFilterForm
 from papers.views.metadata import absolute, highwire_tags, scholarly_article, therapy_thing
 from papers.views.usage import usage_for_papers
@@ -375,6 +376,9 @@ def paper_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
             ),
             "incoming": incoming,
             "usage": usage_for_papers([paper.pk])[paper.pk],
+            "notices": notice_report(
+                paper, record=crossref_record(paper), links=links, incoming=incoming
+            ),
             "cited_in": Reference.objects.filter(paper=paper)
             .select_related("review")
             .order_by("review_id", "position"),

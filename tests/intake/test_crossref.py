@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -160,3 +161,71 @@ def test_a_doi_crossref_does_not_know_stays_a_stub(crossref_only, point_at):
 
     assert job.errors == {"10.5555/irtkb.crossref.unknown": "no PubMed record for this DOI"}
     assert not CrossrefRecord.objects.exists()
+
+
+def test_a_crossref_retraction_flags_the_paper_and_the_items_citing_it(tmp_path, point_at, client):
+    from tests.factories import EvidenceNoteFactory, TherapyFactory
+    from tests.intake.crossref_fixtures import retraction_notice
+
+    directory = write_reply(tmp_path / "retracted", work_reply(updated_by=[retraction_notice()]))
+    stub = Paper.objects.create(doi=WORK_DOI, fetch_state=Paper.FetchState.PENDING)
+    note = EvidenceNoteFactory(therapy=TherapyFactory(), status="published")
+    note.papers.add(stub)
+
+    with running_replay_server(directory) as server:
+        point_at(server)
+        job = _import_doi()
+
+    paper = Paper.objects.get(pk=stub.pk)
+    assert paper.is_retracted and not paper.has_erratum
+    assert PaperChange.objects.filter(
+        paper=paper, field="is_retracted", new_value=True, job=job
+    ).exists()
+    note.refresh_from_db()
+    assert note.needs_review
+    assert (
+        f"doi:{WORK_DOI}: a cited paper has a retraction (Crossref, Retraction Watch"
+        in note.review_reason
+    )
+    assert "2023-02-01" in note.review_reason
+    page = client.get(paper.get_absolute_url()).content.decode()
+    assert (
+        "Retraction: Crossref (Retraction Watch, "
+        "notice doi:10.5555/irtkb.crossref.1.retraction, 2023-02-01)" in page
+    )
+    assert "disagree" not in page  # PubMed has no record: nothing to disagree with
+
+
+def test_sources_that_disagree_are_shown_on_the_paper_page_and_the_curator_queue(
+    tmp_path, point_at, client
+):
+    from tests.curation.conftest import client_for, make_groups, make_user
+    from tests.intake.crossref_fixtures import retraction_notice
+
+    directory = write_reply(tmp_path / "retracted", work_reply(updated_by=[retraction_notice()]))
+    with running_replay_server(directory) as server:
+        point_at(server)
+        _import_doi()
+    # PubMed later takes the DOI over, with no retraction in its CommentsCorrections.
+    later = write_records(
+        tmp_path / "later",
+        [record(LATER_PMID, title="Now in PubMed", entrez=dt.date(2021, 6, 15))],
+    )
+    xml = (later / "intake.xml").read_text().replace(f"10.5555/irtkb.intake.{LATER_PMID}", WORK_DOI)
+    (later / "intake.xml").write_text(xml)
+    with running_replay_server(later) as server:
+        point_at(server)
+        refresh.run_refresh_job(
+            job_id=refresh.create_job(
+                kind=RefreshJob.Kind.REFRESH_ALL, trigger="schedule", refresh_all=True
+            ).pk
+        )
+
+    paper = Paper.objects.get(pmid=LATER_PMID)
+    assert paper.is_retracted  # a flag once raised stays
+    page = client.get(paper.get_absolute_url()).content.decode()
+    assert "PubMed and Crossref disagree: Crossref records a retraction; PubMed does not." in page
+    curator, _ = make_groups()
+    dashboard = client_for(make_user("carol", curator)).get("/curate/").content.decode()
+    assert "PubMed and Crossref disagree (1)" in dashboard
+    assert "Crossref records a retraction; PubMed does not." in dashboard
