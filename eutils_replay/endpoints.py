@@ -17,6 +17,7 @@ EFETCH_MAX = 10_000
 ESEARCH_DEFAULT_RETMAX = 20
 LINK_REFS = "pubmed_pubmed_refs"
 LINK_CITEDIN = "pubmed_pubmed_citedin"
+LINK_SIMILAR = "pubmed_pubmed"
 
 _FIELD_TERM = re.compile(r"^(?P<value>.+?)\s*\[(?P<field>[A-Za-z ]+)\]$")
 _OR = re.compile(r"\s+OR\s+")
@@ -189,6 +190,8 @@ class Eutils:
                 linked.update(dict.fromkeys(record.cited_pmids if record else ()))
             elif link_name == LINK_CITEDIN:
                 linked.update(dict.fromkeys(self.index.cited_by.get(pmid, ())))
+            elif link_name == LINK_SIMILAR and pmid in self.index.by_pmid:
+                linked.update(dict.fromkeys(textsearch.similar(pmid, self.index.by_pmid)))
         return list(linked)
 
 

@@ -90,6 +90,23 @@ def searchable(xml: bytes) -> SearchableRecord:
     return SearchableRecord(text=text, edat=edat, pdat=pdat)
 
 
+def similar(pmid: int, records: dict, *, limit: int = 20) -> list[int]:
+    """Stand in for "similar articles" (pubmed_pubmed): the other fixture records sharing the
+    most words of five letters or more with this one's title and abstract, at least three."""
+    own = _words(searchable(records[pmid].xml).text)
+    scored = []
+    for other, record in records.items():
+        if other != pmid:
+            shared = len(own & _words(searchable(record.xml).text))
+            if shared >= 3:
+                scored.append((shared, other))
+    return [other for _, other in sorted(scored, reverse=True)[:limit]]
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text) if len(w) >= 5}
+
+
 def _phrase(text: str) -> str:
     return " ".join(_TAG.sub(" ", text).strip().strip('"').lower().split())
 

@@ -15,6 +15,7 @@ from papers.models.crossref import CrossrefRecord
 from papers.models.evidence import Citation, EvidenceEvent, EvidenceNote
 from papers.models.intake import IntakeItem, WatchedSearch, WatchRun
 from papers.models.jobs import RefreshJob
+from papers.models.related import RelatedPapers
 from papers.models.review import Reference
 from papers.models.therapy import PivotalTrial, ReconstitutionPoint, Therapy
 
@@ -36,6 +37,7 @@ __all__ = [
     "ReconstitutionPoint",
     "Reference",
     "RefreshJob",
+    "RelatedPapers",
     "Therapy",
     "WatchRun",
     "WatchedSearch",
