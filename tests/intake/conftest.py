@@ -41,19 +41,33 @@ def intake_dir(tmp_path_factory):
     return write_records(tmp_path_factory.mktemp("intake"), records)
 
 
+def point_app_at(settings, server, key: str) -> None:
+    """Point both seams (NCBI, Crossref) at a replay server, with fast retries and a rate
+    limit of this test's own."""
+    settings.EUTILS_BASE_URL = server.base_url
+    settings.CROSSREF_BASE_URL = server.crossref_base_url
+    settings.CROSSREF_RATE_LIMIT_KEY = f"test:crossref-rate:{key}"
+    settings.CROSSREF_REQUESTS_PER_SECOND = 50
+    settings.NCBI_RATE_LIMIT_KEY = f"test:ncbi-rate:{key}"
+    settings.NCBI_API_KEY = "replay-test-key"
+    settings.NCBI_MAX_ATTEMPTS = 2
+    settings.NCBI_BACKOFF_BASE_SECONDS = 0.01
+    settings.NCBI_TIMEOUT_SECONDS = 2
+
+
 @pytest.fixture
-def intake_replay(intake_dir, settings):
-    """Run the replay server on the intake records and point the app at it (fast retries)."""
-    key = f"test:ncbi-rate:{uuid.uuid4().hex}"
+def rate_key(settings):
+    key = uuid.uuid4().hex
+    yield key
+    redis_client(settings.REDIS_URL).delete(f"test:crossref-rate:{key}", f"test:ncbi-rate:{key}")
+
+
+@pytest.fixture
+def intake_replay(intake_dir, settings, rate_key):
+    """Run the replay server on the intake records and point the app at it."""
     with running_replay_server(intake_dir) as server:
-        settings.EUTILS_BASE_URL = server.base_url
-        settings.NCBI_RATE_LIMIT_KEY = key
-        settings.NCBI_API_KEY = "replay-test-key"
-        settings.NCBI_MAX_ATTEMPTS = 2
-        settings.NCBI_BACKOFF_BASE_SECONDS = 0.01
-        settings.NCBI_TIMEOUT_SECONDS = 2
+        point_app_at(settings, server, rate_key)
         yield server
-    redis_client(settings.REDIS_URL).delete(key)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import pytest
 
@@ -11,7 +10,7 @@ from eutils_replay import Faults, running_replay_server
 from papers import refresh
 from papers.crossref import TransientCrossrefError, fetch_work
 from papers.models import CrossrefRecord, Paper, PaperChange, RefreshJob
-from papers.pubmed.ratelimit import redis_client
+from tests.intake.conftest import point_app_at
 from tests.intake.crossref_fixtures import WORK_DOI, work_reply, write_reply
 from tests.intake.synthetic import FIRST_PMID, record, write_records
 
@@ -20,25 +19,14 @@ LATER_PMID = FIRST_PMID + 500
 
 
 @pytest.fixture
-def point_at(settings):
-    """Return a function pointing both seams at a replay server (fast retries)."""
-    key = uuid.uuid4().hex
+def point_at(settings, rate_key):
+    """Return a function pointing both seams at a replay server, Crossref switched on."""
 
     def point(server):
-        settings.EUTILS_BASE_URL = server.base_url
-        settings.CROSSREF_BASE_URL = server.crossref_base_url
+        point_app_at(settings, server, rate_key)
         settings.CROSSREF_ENABLED = True
-        settings.CROSSREF_RATE_LIMIT_KEY = f"test:crossref-rate:{key}"
-        settings.CROSSREF_REQUESTS_PER_SECOND = 50
-        settings.NCBI_RATE_LIMIT_KEY = f"test:ncbi-rate:{key}"
-        settings.NCBI_API_KEY = "replay-test-key"
-        settings.NCBI_MAX_ATTEMPTS = 2
-        settings.NCBI_BACKOFF_BASE_SECONDS = 0.01
-        settings.NCBI_TIMEOUT_SECONDS = 2
 
-    yield point
-    redis = redis_client(settings.REDIS_URL)
-    redis.delete(f"test:crossref-rate:{key}", f"test:ncbi-rate:{key}")
+    return point
 
 
 @pytest.fixture

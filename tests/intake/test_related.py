@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from papers.models import RelatedPapers
 from papers.pubmed.links import related_pmids
 from papers.related import claim_fetch, fetch_related
 from tests.factories import PaperFactory
+from tests.intake.conftest import point_app_at
 from tests.worker.conftest import wait_for
 
 # 99000001 cites 99000002 and 99000003 (tests/fixtures/eutils/README.md): synthetic records.
@@ -19,14 +19,9 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eutils" / "synthe
 
 
 @pytest.fixture
-def replay(settings):
-    key = f"test:ncbi-rate:{uuid.uuid4().hex}"
+def replay(settings, rate_key):
     with running_replay_server(FIXTURES) as server:
-        settings.EUTILS_BASE_URL = server.base_url
-        settings.NCBI_RATE_LIMIT_KEY = key
-        settings.NCBI_API_KEY = "replay-test-key"
-        settings.NCBI_MAX_ATTEMPTS = 2
-        settings.NCBI_BACKOFF_BASE_SECONDS = 0.01
+        point_app_at(settings, server, rate_key)
         yield server
 
 
