@@ -43,9 +43,8 @@ class BadParameter(Exception):
 class Eutils:
     """Answer efetch, esearch and elink from a fixture index and a history store.
 
-    esearch with ``usehistory=y`` (then efetch by ``WebEnv``/``query_key``) and elink are not
-    used by the app today: they are kept for watched PubMed searches and related papers
-    (issue 12), which need the history server and pubmed_pubmed links offline.
+    esearch with ``usehistory=y`` and free text serves watched searches (textsearch.py);
+    elink serves related papers (papers/pubmed/links.py).
     """
 
     def __init__(self, index: FixtureIndex, history: History | None = None) -> None:

@@ -59,7 +59,7 @@ def store_crossref_works(*, works: dict[str, CrossrefWork], job: RefreshJob | No
     if not works:
         return []
     by_doi = {
-        p.doi.lower(): p
+        (p.doi or "").lower(): p
         for p in Paper.objects.annotate(doi_lower=Lower("doi")).filter(
             doi_lower__in=[d.lower() for d in works], pmid__isnull=True
         )

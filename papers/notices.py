@@ -30,13 +30,13 @@ CROSSREF_FLAGS = {
     "corrigendum": "has_erratum",
     "expression_of_concern": "has_expression_of_concern",
 }
-PUBMED_LINKS = {
+PUBMED_LINKS: dict[str, str] = {
     PaperLink.Kind.RETRACTION_IN: "is_retracted",
     PaperLink.Kind.RETRACTED_AND_REPUBLISHED_IN: "is_retracted",
     PaperLink.Kind.ERRATUM_IN: "has_erratum",
     PaperLink.Kind.EXPRESSION_OF_CONCERN_IN: "has_expression_of_concern",
 }
-PUBMED_NOTICES = {
+PUBMED_NOTICES: dict[str, str] = {
     PaperLink.Kind.RETRACTION_OF: "is_retracted",
     PaperLink.Kind.ERRATUM_FOR: "has_erratum",
     PaperLink.Kind.EXPRESSION_OF_CONCERN_FOR: "has_expression_of_concern",

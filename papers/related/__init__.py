@@ -60,6 +60,8 @@ def fetch_related(*, paper_id: int) -> RelatedPapers:
     row, _ = RelatedPapers.objects.get_or_create(
         paper=paper, defaults={"requested_at": timezone.now()}
     )
+    if paper.pmid is None:
+        raise ValueError(f"paper {paper_id} has no PMID: PubMed links nothing to it")
     try:
         found = related_pmids(pmid=paper.pmid)
     except NcbiError as exc:

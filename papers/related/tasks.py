@@ -26,7 +26,7 @@ def queue_fetch(paper_id: int) -> None:
 
     def send() -> None:
         try:
-            fetch_related_papers.apply_async(args=[paper_id], queue=settings.REFRESH_QUEUE)
+            fetch_related_papers.apply_async(args=(paper_id,), queue=settings.REFRESH_QUEUE)
         except (BrokerError, ConnectionError, OSError) as exc:
             logger.warning("related papers of %s not queued: %s", paper_id, exc)
 
