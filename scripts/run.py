@@ -101,6 +101,10 @@ def main() -> int:
             wait_for_http(os.environ["EUTILS_BASE_URL"])
         manage("migrate", "--noinput")
         manage("load_dataset")
+        if os.environ.get("OFFLINE") == "1":
+            # One refresh against the replay server: the review's DOI-only references get
+            # their Crossref metadata (papers/dataset/crossref/) before the site opens.
+            manage("refresh_pubmed", "--all")
         logins = ensure_accounts()
         celery = [PYTHON, "-m", "celery", "-A", "irtkb"]
         children.append(start("worker", [*celery, "worker", "--loglevel=INFO", "--concurrency=2"]))
