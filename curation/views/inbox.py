@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from curation.intake_forms import BulkTriageForm, TriageForm, WatchedSearchForm
@@ -90,7 +91,10 @@ def triage_bulk(request: HttpRequest) -> HttpResponse:
         )
     else:
         messages.error(request, _first_error(form))
-    return redirect(request.POST.get("next") or "curation:inbox")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""  # only back to a page of this site
+    return redirect(back or "curation:inbox")
 
 
 @require_POST

@@ -196,3 +196,12 @@ def test_untriaged_papers_are_searchable_but_labelled(people, items, client):
 
     assert page.count('class="result"') == 3
     assert page.count("Awaiting triage") == 2
+
+
+def test_the_bulk_form_returns_only_to_pages_of_this_site(people, items):
+    response = client_for(people.alice).post(
+        reverse("curation:inbox-triage-bulk"),
+        {"items": [items[0].pk], "decision": "duplicate", "next": "https://evil.example/"},
+    )
+
+    assert response["Location"] == INBOX
