@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from curation.views import duplicates, editor, items, picker, queue
+from curation.views import duplicates, editor, inbox, items, picker, queue
 
 app_name = "curation"
 
@@ -12,6 +12,12 @@ urlpatterns: list = [
     path("curate/papers/cite/", picker.citation_row, name="citation-row"),
     path("curate/papers/add/", picker.add, name="paper-add"),
     path("curate/papers/<int:pk>/status/", picker.status, name="paper-status"),
+    path("curate/inbox/", inbox.inbox, name="inbox"),
+    path("curate/inbox/<int:pk>/triage/", inbox.triage_one, name="inbox-triage"),
+    path("curate/inbox/triage/", inbox.triage_bulk, name="inbox-triage-bulk"),
+    path("curate/searches/run/", inbox.run_searches, name="searches-run"),
+    path("curate/searches/new/", inbox.edit_search, name="search-new"),
+    path("curate/searches/<int:pk>/", inbox.edit_search, name="search-edit"),
     path("curate/preview/", editor.preview, name="preview"),
     path("curate/duplicates/", duplicates.duplicate_list, name="duplicates"),
     path("curate/duplicates/merge/", duplicates.merge_duplicate, name="duplicates-merge"),

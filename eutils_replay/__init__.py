@@ -8,10 +8,11 @@ it runs from any Python with lxml. Run it with ``python -m eutils_replay --fixtu
         ...  # server.base_url, server.requests, server.set_faults(...)
 
 It answers efetch (by id or from the history server), esearch (PMID and ``"<doi>"[doi]``
-terms, ``usehistory=y``) and elink (pubmed_pubmed_refs, pubmed_pubmed_citedin) over GET and
-POST, injects faults on request (HTTP 429/500, slow, truncated, disconnect, ``<ERROR>``), and
-logs every request. The app's import path uses efetch and esearch; esearch with history and
-elink are kept for watched searches and related papers (issue 12). See docs/ncbi.md.
+terms, free-text queries with date windows for watched searches, ``usehistory=y``), elink
+(pubmed_pubmed_refs, pubmed_pubmed_citedin, pubmed_pubmed) and Crossref's
+``/crossref/works/{doi}`` from ``*.json`` fixtures, over GET and POST; injects faults on
+request (HTTP 429/500, slow, truncated, disconnect, ``<ERROR>``), and logs every request.
+See docs/ncbi.md and docs/intake.md.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from eutils_replay import replies
+from eutils_replay import replies, textsearch
 from eutils_replay.fixtures import FixtureIndex
 from eutils_replay.history import History
 
@@ -17,9 +17,11 @@ EFETCH_MAX = 10_000
 ESEARCH_DEFAULT_RETMAX = 20
 LINK_REFS = "pubmed_pubmed_refs"
 LINK_CITEDIN = "pubmed_pubmed_citedin"
+LINK_SIMILAR = "pubmed_pubmed"
 
 _FIELD_TERM = re.compile(r"^(?P<value>.+?)\s*\[(?P<field>[A-Za-z ]+)\]$")
 _OR = re.compile(r"\s+OR\s+")
+_ID_FIELD = re.compile(r"\[(pmid|uid|doi)\]", re.IGNORECASE)
 
 
 @dataclass
@@ -41,9 +43,8 @@ class BadParameter(Exception):
 class Eutils:
     """Answer efetch, esearch and elink from a fixture index and a history store.
 
-    esearch with ``usehistory=y`` (then efetch by ``WebEnv``/``query_key``) and elink are not
-    used by the app today: they are kept for watched PubMed searches and related papers
-    (issue 12), which need the history server and pubmed_pubmed links offline.
+    esearch with ``usehistory=y`` and free text serves watched searches (textsearch.py);
+    elink serves related papers (papers/pubmed/links.py).
     """
 
     def __init__(self, index: FixtureIndex, history: History | None = None) -> None:
@@ -96,7 +97,10 @@ class Eutils:
         if not term:
             raise BadParameter("Empty term and query_key - nothing todo")
         hits, translation, not_found = self._search(term)
-        hits = self._in_date_range(hits, params)
+        if not hits and _is_free_text(term):
+            hits, translation, not_found = self._text_search(term, params), term, []
+        else:
+            hits = self._in_date_range(hits, params)
         retstart = _int(params, "retstart", 0)
         retmax = _int(params, "retmax", ESEARCH_DEFAULT_RETMAX)
         history = None
@@ -162,6 +166,23 @@ class Eutils:
                 not_found.append(value)
         return sorted(hits, reverse=True), " OR ".join(translated), not_found
 
+    def _text_search(self, term: str, params: Params) -> list[int]:
+        """Return the PMIDs whose records match ``term`` in the date window, newest first."""
+        try:
+            mindate = textsearch.parse_date(_one(params, "mindate"))
+            maxdate = textsearch.parse_date(_one(params, "maxdate"))
+        except textsearch.BadDate as exc:
+            raise BadParameter(str(exc)) from exc
+        datetype = _one(params, "datetype") or "pdat"
+        found = []
+        for pmid, record in self.index.by_pmid.items():
+            searchable = textsearch.searchable(record.xml)
+            if textsearch.matches(term, searchable) and textsearch.in_window(
+                searchable, datetype, mindate, maxdate
+            ):
+                found.append((searchable.edat or dt.date.min, pmid))
+        return [pmid for _, pmid in sorted(found, reverse=True)]
+
     def _elink(self, params: Params) -> Reply:
         _require_pubmed(params, "dbfrom")
         db = _one(params, "db") or "pubmed"
@@ -191,7 +212,18 @@ class Eutils:
                 linked.update(dict.fromkeys(record.cited_pmids if record else ()))
             elif link_name == LINK_CITEDIN:
                 linked.update(dict.fromkeys(self.index.cited_by.get(pmid, ())))
+            elif link_name == LINK_SIMILAR and pmid in self.index.by_pmid:
+                linked.update(dict.fromkeys(textsearch.similar(pmid, self.index.by_pmid)))
         return list(linked)
+
+
+def _is_free_text(term: str) -> bool:
+    """Return True for a query that names no PMID or DOI (a watched search's query)."""
+    if _ID_FIELD.search(term):
+        return False
+    return not any(
+        p.strip('()" ').isdigit() or p.strip('()" ').startswith("10.") for p in _OR.split(term)
+    )
 
 
 def _one(params: Params, name: str) -> str | None:

@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from eutils_replay import crossref, replies
 from eutils_replay import faults as fault_kinds
-from eutils_replay import replies
 from eutils_replay.endpoints import Eutils, Params, Reply
 from eutils_replay.faults import FaultPlan, Faults
 from eutils_replay.fixtures import FixtureIndex
@@ -47,6 +47,7 @@ class ReplayServer(ThreadingHTTPServer):
         self.fixtures_dir = Path(fixtures_dir)
         self.index = FixtureIndex.from_directory(self.fixtures_dir)
         self.eutils = Eutils(self.index)
+        self.crossref = crossref.CrossrefWorks.from_directory(self.fixtures_dir)
         self.log = RequestLog(log_path)
         self.base_path = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
         self.stopping = threading.Event()
@@ -58,6 +59,12 @@ class ReplayServer(ThreadingHTTPServer):
         """Return the URL to use as EUTILS_BASE_URL, ending in a slash."""
         host, port = self.server_address[:2]
         return f"http://{host}:{port}{self.base_path}"
+
+    @property
+    def crossref_base_url(self) -> str:
+        """Return the URL to use as CROSSREF_BASE_URL, ending in a slash."""
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}/crossref/"
 
     @property
     def requests(self) -> list[LoggedRequest]:
@@ -141,6 +148,10 @@ class ReplayHandler(BaseHTTPRequestHandler):
             banner = f"eutils_replay: {len(server.index)} PubMed records from {server.fixtures_dir}"
             self._send(200, banner.encode() + b"\n", "text/plain; charset=UTF-8")
             return
+        if path.startswith(crossref.PREFIX):
+            params = {**params, "_path": [path]}
+            self._answer(arrived, "crossref", params, server.next_fault())
+            return
         name = path[len(server.base_path) :] if path.startswith(server.base_path) else None
         endpoint = _ENDPOINTS.get(name or "")
         if endpoint is None:
@@ -162,7 +173,9 @@ class ReplayHandler(BaseHTTPRequestHandler):
             self._log(arrived, endpoint, _count_ids(params), 500, fault, params)
             self._send(500, b"<html><body>Internal Server Error</body></html>\n", "text/html")
             return
-        if fault == fault_kinds.ERROR_REPLY:
+        if endpoint == "crossref":
+            reply = server.crossref.answer(params["_path"][0])  # no in-band <ERROR> at Crossref
+        elif fault == fault_kinds.ERROR_REPLY:
             reply = Reply(
                 replies.error_reply(endpoint, "Search Backend failed (injected by eutils_replay)"),
                 ids=_count_ids(params),

@@ -16,7 +16,7 @@ app = Celery("irtkb")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Releases keep their task beside them (papers/releases/tasks.py), not in papers/tasks.py.
-app.autodiscover_tasks(["papers.releases"])
+app.autodiscover_tasks(["papers.releases", "papers.intake", "papers.related"])
 
 
 @worker_ready.connect

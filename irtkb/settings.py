@@ -196,6 +196,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # A dated release of the open data (papers/releases/) on the 2nd of each month; a second
     # run on the same day finds the release made and does nothing.
+    # Watched PubMed searches (papers/intake/): new papers into the curators' inbox, Mondays,
+    # after the Sunday refresh.
+    "watch-literature-weekly": {
+        "task": "papers.intake.tasks.watch_literature",
+        "schedule": crontab(minute=0, hour=4, day_of_week="monday"),
+    },
     "make-release-monthly": {
         "task": "papers.releases.tasks.make_monthly_release",
         "schedule": crontab(minute=0, hour=6, day_of_month="2"),
@@ -220,6 +226,20 @@ NCBI_BACKOFF_BASE_SECONDS = env_float("NCBI_BACKOFF_BASE_SECONDS", 1.0, minimum=
 NCBI_RATE_LIMIT_KEY = env_str("NCBI_RATE_LIMIT_KEY", "irtkb:ncbi:rate")
 # PMIDs per efetch request; NCBI asks for POST beyond ~200, and a batch is one transaction.
 REFRESH_BATCH_SIZE = env_int("REFRESH_BATCH_SIZE", 200, minimum=1, maximum=200)
+# --- Crossref REST API (papers/crossref/): metadata for DOIs PubMed does not know ---------------
+# Point it at the replay server's /crossref/ to work offline.
+CROSSREF_BASE_URL = env_url("CROSSREF_BASE_URL", schemes=("http", "https")) or (
+    "https://api.crossref.org/"
+)
+# Off: DOIs PubMed lacks stay stubs marked "not in PubMed", as before Crossref was asked.
+CROSSREF_ENABLED = env_bool("CROSSREF_ENABLED", True)
+# Crossref's "polite pool" address (sent as mailto= and in the User-Agent).
+CROSSREF_MAILTO = env_str("CROSSREF_MAILTO", NCBI_EMAIL)
+CROSSREF_RATE_LIMIT_KEY = env_str("CROSSREF_RATE_LIMIT_KEY", "irtkb:crossref:rate")
+CROSSREF_REQUESTS_PER_SECOND = env_int("CROSSREF_REQUESTS_PER_SECOND", 5, minimum=1, maximum=50)
+# Ids one esearch hands out (NCBI's cap is 10,000); a watched search's window with more hits
+# is split in halves (papers/pubmed/search.py). Lower only to exercise the splitting.
+PUBMED_ESEARCH_LIMIT = env_int("PUBMED_ESEARCH_LIMIT", 10_000, minimum=1, maximum=10_000)
 
 # --- Auth, i18n, static ----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -509,3 +509,44 @@ class ImportedFileAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(models.WatchedSearch)
+class WatchedSearchAdmin(admin.ModelAdmin):
+    """Watched PubMed searches (papers/intake/); editors also keep them at /curate/inbox/."""
+
+    list_display = ["name", "therapy", "query", "start_date", "active"]
+    list_filter = ["therapy", "active"]
+
+
+@admin.register(models.WatchRun)
+class WatchRunAdmin(admin.ModelAdmin):
+    list_display = ["search", "mindate", "maxdate", "status", "hits", "new_count", "job"]
+    list_filter = ["status", "search"]
+    readonly_fields = [f.name for f in models.WatchRun._meta.fields]
+
+
+@admin.register(models.IntakeItem)
+class IntakeItemAdmin(admin.ModelAdmin):
+    """Triage happens at /curate/inbox/; the admin lists the decisions."""
+
+    list_display = ["paper", "search", "status", "reason", "triaged_by", "found_at"]
+    list_filter = ["status", "search__therapy"]
+    list_select_related = ["paper", "search", "triaged_by"]
+    raw_id_fields = ["paper", "run"]
+
+
+@admin.register(models.CrossrefRecord)
+class CrossrefRecordAdmin(admin.ModelAdmin):
+    """Written by refresh jobs (papers/doi_metadata.py): read-only here."""
+
+    list_display = ["doi", "paper", "work_type", "fetched_at", "superseded_at"]
+    readonly_fields = [f.name for f in models.CrossrefRecord._meta.fields]
+
+
+@admin.register(models.RelatedPapers)
+class RelatedPapersAdmin(admin.ModelAdmin):
+    """The elink cache (papers/related/): read-only here."""
+
+    list_display = ["paper", "fetched_at", "requested_at", "error"]
+    readonly_fields = [f.name for f in models.RelatedPapers._meta.fields]

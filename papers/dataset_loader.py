@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from papers.ingest import sync_reference_list, upsert_papers
+from papers.intake.dataset import load_watched_searches
 from papers.models import (
     Citation,
     EvidenceNote,
@@ -60,6 +61,7 @@ class LoadReport:
     therapies_written: int = 0
     notes_written: int = 0
     notes_kept: list[str] = field(default_factory=list)
+    watched_searches: int = 0
 
     def lines(self) -> list[str]:
         return [
@@ -69,6 +71,7 @@ class LoadReport:
             f"therapies written: {self.therapies_written}",
             f"evidence notes written: {self.notes_written}"
             + (f" (kept {len(self.notes_kept)} edited by curators)" if self.notes_kept else ""),
+            f"watched searches created: {self.watched_searches}",
         ]
 
 
@@ -109,6 +112,7 @@ def load_dataset(directory: Path = DATASET_DIR) -> LoadReport:
             report.notes_kept.append(item["key"])
     # Published note text is part of the cited papers' search vectors.
     update_search_vectors_for_notes(note_ids=written_notes)
+    report.watched_searches = load_watched_searches(directory / "watched_searches.yaml")
     return report
 
 

@@ -27,8 +27,10 @@ from concurrent.futures import ThreadPoolExecutor
 from django import db
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from papers.doi_metadata import fetch_crossref_works, hand_over_to_pubmed, store_crossref_works
 from papers.ingest import (
     NO_PUBMED_RECORD,
     NOT_FOUND,
@@ -259,7 +261,10 @@ def _freeze_pmids(job: RefreshJob) -> RefreshJob:
     if job.identifiers.get("all"):
         # Papers known only by a DOI (e.g. references printed without a PMID) get another
         # chance to be found in PubMed; ones already known to be missing are not asked again.
-        doi_only = Paper.objects.filter(pmid__isnull=True, doi__isnull=False, not_in_pubmed=False)
+        # Those described from Crossref are asked again, so PubMed's record can take over.
+        doi_only = Paper.objects.filter(pmid__isnull=True, doi__isnull=False).filter(
+            Q(not_in_pubmed=False) | Q(crossref__superseded_at__isnull=True, crossref__isnull=False)
+        )
         dois += list(doi_only.order_by("doi").values_list("doi", flat=True))
     resolved, unresolved, failed = _resolve_dois(list(dict.fromkeys(dois)))
     pmids = list(dict.fromkeys([*pmids, *resolved]))
@@ -268,12 +273,19 @@ def _freeze_pmids(job: RefreshJob) -> RefreshJob:
     bad_pmids = {str(p): problem for p in pmids if (problem := pmid_problem(p))}
     failed.update(bad_pmids)
     pmids = [p for p in pmids if str(p) not in bad_pmids]
+    # DOIs PubMed lacks are described from Crossref (network now, before any lock).
+    works, _, crossref_failed = fetch_crossref_works(unresolved)
     with transaction.atomic():
         locked = RefreshJob.objects.select_for_update().get(pk=job.pk)
         if locked.checkpoint.get("frozen"):
             return locked  # another delivery of this job froze the list first
         keep_doi_only_papers(dois=unresolved)
-        locked.errors = {**locked.errors, **{d: NO_PUBMED_RECORD for d in unresolved}, **failed}
+        store_crossref_works(works=works, job=locked)
+        locked.errors = {
+            **locked.errors,
+            **{d: _doi_only_reason(d, works, crossref_failed) for d in unresolved},
+            **failed,
+        }
         locked.not_found_count += len(unresolved)
         locked.failed_count += len(failed)
         # A review import has stored (and counted as done) the review itself already; the total
@@ -285,6 +297,14 @@ def _freeze_pmids(job: RefreshJob) -> RefreshJob:
         locked.checkpoint = {**locked.checkpoint, "frozen": True}
         locked.save()
         return locked
+
+
+def _doi_only_reason(doi: str, works: dict, crossref_failed: dict[str, str]) -> str:
+    if doi in works:
+        return f"{NO_PUBMED_RECORD}; metadata from Crossref"
+    if doi in crossref_failed:
+        return f"{NO_PUBMED_RECORD}; Crossref failed: {crossref_failed[doi]}"
+    return NO_PUBMED_RECORD  # nor in Crossref (or Crossref is off)
 
 
 def _resolve_dois(dois: Sequence[str]) -> tuple[list[int], list[str], dict[str, str]]:
@@ -360,6 +380,7 @@ def _store(job: RefreshJob, fetched: FetchedRecords) -> None:
     """Write one fetched batch and add what it did to the job's counts (the caller saves)."""
     summary, store_failures = upsert_isolating(records=fetched.records, job=job)
     failures = {**fetched.failures, **store_failures}
+    hand_over_to_pubmed(paper_ids=summary.paper_ids.values(), job=job)  # DOI-only papers
     # A withdrawn citation is a change to a paper we hold (or nothing, if we never had it).
     newly_deleted = mark_deleted(pmids=fetched.deleted_pmids, job=job)
     mark_not_found(pmids=fetched.missing_pmids)

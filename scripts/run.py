@@ -34,7 +34,8 @@ PIDS_FILE = VAR_DIR / "make-run.pids"
 PYTHON = sys.executable
 HOST, PORT = "127.0.0.1", os.environ.get("PORT", "8000")
 REPLAY_PORT = os.environ.get("REPLAY_PORT", "8765")
-OFFLINE_FIXTURES = BASE_DIR / "papers" / "dataset" / "pubmed"
+# PubMed records (pubmed/*.xml) and Crossref replies (crossref/*.json), found recursively.
+OFFLINE_FIXTURES = BASE_DIR / "papers" / "dataset"
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
@@ -182,11 +183,16 @@ def main(argv: list[str]) -> int:
             print(f"embedded server: {name}={url}", flush=True)
         if offline:
             os.environ["EUTILS_BASE_URL"] = f"http://{HOST}:{REPLAY_PORT}/entrez/eutils/"
+            os.environ["CROSSREF_BASE_URL"] = f"http://{HOST}:{REPLAY_PORT}/crossref/"
             replay = [PYTHON, "-m", "eutils_replay", "--fixtures", str(OFFLINE_FIXTURES)]
             start("replay server", [*replay, "--port", REPLAY_PORT], children)
             wait_for_http(os.environ["EUTILS_BASE_URL"])
         manage("migrate", "--noinput")
         manage("load_dataset")
+        if offline:
+            # One refresh against the replay server: the review's DOI-only references get
+            # their Crossref metadata (papers/dataset/crossref/) before the site opens.
+            manage("refresh_pubmed", "--all")
         logins = ensure_accounts()
         celery = [PYTHON, "-m", "celery", "-A", "irtkb"]
         start("worker", [*celery, "worker", "--loglevel=INFO", "--concurrency=2"], children)

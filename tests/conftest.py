@@ -31,6 +31,13 @@ def _block_internet(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _crossref_off(settings):
+    """Ask Crossref only in tests that point CROSSREF_BASE_URL at a replay server and turn
+    CROSSREF_ENABLED back on (tests/intake/test_crossref.py)."""
+    settings.CROSSREF_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Serve static files without a manifest, as under DEBUG.
 

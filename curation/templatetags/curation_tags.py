@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 
 register = template.Library()
 
@@ -27,3 +29,12 @@ def person(user: Any) -> str:
     if user is None:
         return "irtkb"
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def abstract_snippet(abstract: Any, words: int = 40) -> str:
+    """Return the first ``words`` words of a paper's abstract sections, markup removed."""
+    text = " ".join(
+        section.get("text", "") for section in abstract or [] if isinstance(section, dict)
+    )
+    return Truncator(strip_tags(text)).words(words)

@@ -26,8 +26,9 @@ from curation.workflow import (
     create_item,
     save_item,
 )
+from papers.intake.triage import suggested_papers
 from papers.markdown import render_markdown
-from papers.models import EvidenceNote
+from papers.models import EvidenceNote, Therapy
 
 Status = EvidenceNote.Status
 
@@ -172,9 +173,18 @@ def _editor(
             "add_form": AddPaperForm(),
             "preview": render_markdown(statement or ""),
             "reverted_from": reverted_from,
+            "suggested": suggested_papers(_therapy_of(form, note), cited=papers),
         },
         status=200,
     )
+
+
+def _therapy_of(form: ItemForm, note: EvidenceNote | None) -> Therapy | int | None:
+    """Return the therapy the item is on (or its pk, as typed), for the picker's suggestions."""
+    if form.is_bound:
+        value = str(form.data.get("therapy", ""))
+        return int(value) if value.isdigit() else None
+    return form.initial.get("therapy") or (note.therapy if note else None)
 
 
 # --- conflicts -------------------------------------------------------------------------------

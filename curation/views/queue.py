@@ -11,7 +11,9 @@ from curation.selectors import activity, curator_queue
 from curation.views.access import curator_required
 from papers.cache import cached_page
 from papers.duplicates import find_duplicate_pairs
+from papers.intake.triage import untriaged_by_therapy
 from papers.models import Therapy
+from papers.notices import disagreeing_papers
 from papers.roles import can_curate, can_publish
 
 EVENTS_PER_PAGE = 50
@@ -29,6 +31,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "queue": curator_queue(request.user),
             "is_editor": can_publish(request.user),
             "therapies": Therapy.objects.order_by("position", "name"),
+            "inbox_counts": untriaged_by_therapy(),
+            "disagreeing": disagreeing_papers(),
             "duplicates_url": reverse("curation:duplicates") if may_merge else "",
             "duplicate_count": len(find_duplicate_pairs()) if may_merge else None,
             "nav": "curate",

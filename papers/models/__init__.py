@@ -12,10 +12,13 @@ from papers.models.bibliography import (
     PaperLink,
     PaperMesh,
 )
+from papers.models.crossref import CrossrefRecord
 from papers.models.evidence import Citation, EvidenceEvent, EvidenceNote
 from papers.models.files import ImportedFile
+from papers.models.intake import IntakeItem, WatchedSearch, WatchRun
 from papers.models.jobs import RefreshJob
 from papers.models.overrides import PUBMED_OWNED_FIELDS, PaperOverride
+from papers.models.related import RelatedPapers
 from papers.models.review import Reference
 from papers.models.therapy import PivotalTrial, ReconstitutionPoint, Therapy
 
@@ -24,9 +27,11 @@ __all__ = [
     "Author",
     "Authorship",
     "Citation",
+    "CrossrefRecord",
     "EvidenceEvent",
     "EvidenceNote",
     "ImportedFile",
+    "IntakeItem",
     "Journal",
     "MeshDescriptor",
     "Paper",
@@ -38,5 +43,8 @@ __all__ = [
     "ReconstitutionPoint",
     "Reference",
     "RefreshJob",
+    "RelatedPapers",
     "Therapy",
+    "WatchRun",
+    "WatchedSearch",
 ]

@@ -159,7 +159,8 @@ class PaperQuerySet(models.QuerySet):
 
     def tied_to_therapy(self, therapy) -> PaperQuerySet:
         """Return the papers tied to ``therapy``: one of its pivotal trials, cited by one of its
-        published notes, or the source of one of its reconstitution points.
+        published notes, the source of one of its reconstitution points, or a paper a curator
+        triaged as relevant to it from a watched search (papers.intake).
 
         The one definition of a therapy's papers: the therapy pages, the therapy export and
         the search filter all use it (papers/views/usage.py answers the reverse question,
@@ -168,7 +169,7 @@ class PaperQuerySet(models.QuerySet):
         and PostgreSQL can read the few hundred ids first and fetch those papers by primary
         key instead of testing every paper.
         """
-        from papers.models import EvidenceNote, PivotalTrial, ReconstitutionPoint
+        from papers.models import EvidenceNote, IntakeItem, PivotalTrial, ReconstitutionPoint
 
         trials = PivotalTrial.objects.filter(therapy=therapy).order_by().values("paper_id")
         cited = (
@@ -180,7 +181,14 @@ class PaperQuerySet(models.QuerySet):
             .values("paper_id")
         )
         sources = ReconstitutionPoint.objects.filter(therapy=therapy).order_by().values("source_id")
-        return self.filter(pk__in=trials.union(cited, sources))
+        triaged = (
+            IntakeItem.therapies.through.objects.filter(
+                therapy=therapy, intakeitem__status=IntakeItem.Status.RELEVANT
+            )
+            .order_by()
+            .values("intakeitem__paper_id")
+        )
+        return self.filter(pk__in=trials.union(cited, sources, triaged))
 
     def count_by_year(self) -> list[dict]:
         """Return [{"pub_year": 2019, "count": 3}, ...] in year order (None last)."""

@@ -8,6 +8,7 @@ Public API (keyword-only; plain values out, never Entrez or lxml objects)::
     fetch_records(*, pmids, config=None) -> FetchedRecords   # one efetch, <= 200 PMIDs
     pmids_for_doi(*, doi, config=None) -> list[int]          # [] = not in PubMed
     pmids_modified_between(*, pmids, mindate, maxdate)       # esearch datetype=mdat, <= 1000
+    search_pubmed(*, query, mindate, maxdate, limit=10000) -> SearchResult  # search.py
     parse_pubmed_xml(data: bytes, *, source) -> ParseResult  # a file of PubMed XML
     config_from_settings() -> NcbiConfig
 
@@ -65,6 +66,7 @@ from papers.pubmed.identifiers import (
 from papers.pubmed.parse import parse_pubmed_xml
 from papers.pubmed.records import PaperRecord, ParseResult, RecordError, ReferenceRecord
 from papers.pubmed.redirect import install as _install_entrez_redirect
+from papers.pubmed.search import SearchResult, SearchTooBroadError, Window, search_pubmed
 
 # Importing the seam is enough for any Bio.Entrez call in this process (ours, a shell
 # session's) to go to EUTILS_BASE_URL with our identity and timeout: see redirect.py.
@@ -83,7 +85,10 @@ __all__ = [
     "PubmedParseError",
     "RecordError",
     "ReferenceRecord",
+    "SearchResult",
+    "SearchTooBroadError",
     "TransientNcbiError",
+    "Window",
     "config_from_settings",
     "doi_problem",
     "fetch_records",
@@ -94,6 +99,7 @@ __all__ = [
     "pmid_problem",
     "pmids_for_doi",
     "pmids_modified_between",
+    "search_pubmed",
     "split_batches",
     "strip_doi_prefix",
 ]

@@ -23,7 +23,7 @@ from papers.pubmed.safe_xml import parse_xml
 logger = logging.getLogger(__name__)
 
 # The E-utilities the client uses; anything else is a programming error, not a request.
-_ENDPOINTS = ("efetch", "esearch")
+_ENDPOINTS = ("efetch", "esearch", "elink")
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,13 @@ from papers.models import (
     PivotalTrial,
     ReconstitutionPoint,
     Reference,
+    RelatedPapers,
     Therapy,
 )
 from papers.models.bibliography import PAPER_LARGE_FIELDS
+from papers.notices import crossref_record, notice_report
+from papers.related import claim_fetch, related_context
+from papers.related.tasks import queue_fetch
 from papers.views.forms import YearFilterForm
 from papers.views.metadata import absolute, highwire_tags, scholarly_article, therapy_thing
 from papers.views.usage import usage_for_papers
@@ -349,10 +353,19 @@ def _numbered_affiliations(paper: Paper) -> list[str]:
     return list(numbers)
 
 
+def _related(paper: Paper) -> dict:
+    """Return the related papers to show, queueing a fetch when there are none or they are old."""
+    row = RelatedPapers.objects.filter(paper=paper).first() if paper.pmid else None
+    if claim_fetch(paper, row):
+        queue_fetch(paper.pk)
+    return related_context(row)
+
+
 @cached_page
 def paper_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     """Show one paper with everything known about it and what in irtkb cites it."""
-    paper = get_object_or_404(Paper.objects.with_detail(), pk=pk)
+    # The Crossref record (papers/doi_metadata.py), if any, in the same query.
+    paper = get_object_or_404(Paper.objects.with_detail().select_related("crossref"), pk=pk)
     canonical = paper.get_absolute_url()
     if request.path != canonical:
         query = original_query_string(request)  # a redirect is never cached: keep it all
@@ -374,6 +387,10 @@ def paper_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
             ),
             "incoming": incoming,
             "usage": usage_for_papers([paper.pk])[paper.pk],
+            "related": _related(paper),
+            "notices": notice_report(
+                paper, record=crossref_record(paper), links=links, incoming=incoming
+            ),
             "cited_in": Reference.objects.filter(paper=paper)
             .select_related("review")
             .order_by("review_id", "position"),

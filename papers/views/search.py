@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from papers.export import EXPORT_CAP, FORMATS
+from papers.models.intake import awaiting_triage
 from papers.search import query as search_query
 from papers.search.highlight import highlights
 from papers.search.identifiers import find_paper, parse_identifier
@@ -48,7 +49,7 @@ def _results(request: HttpRequest, form: SearchForm) -> dict:
     """Return the context of one page of results (and what to suggest when there are none)."""
     outcome = search_papers(form.cleaned_data)
     total = outcome.count()
-    papers = outcome.ordered(total).with_listing()
+    papers = outcome.ordered(total).with_listing().annotate(awaiting_triage=awaiting_triage())
     if outcome.query is not None:  # snippets then come from ts_headline, not the abstract
         papers = papers.without_large_fields()
     paginator = CappedPaginator(papers, PAGE_SIZE, count=total)

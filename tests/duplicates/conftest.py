@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils.timezone import now
 
-from papers.models import EvidenceNote, Paper, PaperLink, PaperOverride, Therapy
+from papers.models import (
+    CrossrefRecord,
+    EvidenceNote,
+    IntakeItem,
+    Paper,
+    PaperLink,
+    PaperOverride,
+    RelatedPapers,
+    Therapy,
+    WatchedSearch,
+)
 from tests import factories
 from tests.integrity.bad_rows import with_legacy_doi
 
@@ -49,6 +61,13 @@ def build_linked_duplicate() -> LinkedPair:
     factories.PaperLinkFactory(source=duplicate)
     factories.PaperChangeFactory(paper=duplicate)
     PaperOverride.objects.create(paper=duplicate, field="pages", value="100-110")
+    # Literature intake (papers/intake/, papers/doi_metadata.py, papers/related/).
+    search = WatchedSearch.objects.create(
+        therapy=therapy, name="merge-test", query="x", start_date=dt.date(2024, 1, 1)
+    )
+    IntakeItem.objects.create(paper=duplicate, search=search)
+    CrossrefRecord.objects.create(paper=duplicate, doi="10.5555/irtkb.merge.1", fetched_at=now())
+    RelatedPapers.objects.create(paper=duplicate, requested_at=now())
     incoming = factories.PaperLinkFactory(
         source=factories.PaperFactory(), kind=PaperLink.Kind.COMMENT_IN, target_pmid=duplicate.pmid
     )
