@@ -130,3 +130,11 @@ def test_the_admin_shows_a_job_read_only_and_links_its_page_in_the_site(superuse
     assert f'href="{job.get_absolute_url()}"' in page
     job.refresh_from_db()
     assert (job.status, job.errors) == ("queued", {"1": "boom"})
+
+
+def test_the_admin_index_links_the_status_page_and_the_staff_pages(superuser_client):
+    page = superuser_client.get("/admin/").content.decode()
+
+    assert 'href="/admin/status/"' in page
+    assert 'href="/staff/jobs/"' in page and 'href="/staff/changes/"' in page
+    assert "Site administration" in page  # still Django's own index underneath
