@@ -213,7 +213,7 @@ STORE_REFUSALS = (IntegrityError, DataError, ValueError, OverflowError)
 
 def upsert_isolating(
     *, records: Sequence[PaperRecord], job: RefreshJob | None
-) -> tuple[UpsertSummary, dict[int | None, str]]:
+) -> tuple[UpsertSummary, dict[int, str]]:
     """Upsert a batch so that only the records the database refuses fail.
 
     Return (what was stored, {PMID: reason in words}). The batch is tried whole first (the
