@@ -27,7 +27,7 @@ def test_a_reader_goes_from_home_to_a_therapy_to_a_paper_and_compares(live_serve
     chart = page.locator('figure[data-chart="reconstitution"]')
     chart.wait_for(state="visible")
     # The chart names each value's statistic: Cossburn 2013's times are means.
-    assert chart.locator("text.recon-value").all_inner_texts() == [
+    assert chart.locator("text.recon-value").all_text_contents() == [
         "mean 6 months",
         "mean 10 months",
         "mean 36 months",
@@ -93,7 +93,7 @@ def test_the_cladribine_chart_marks_each_nadir_at_its_week(live_server, page, da
     figure.wait_for(state="visible")
 
     assert figure.locator("circle.recon-nadir").count() == 4
-    assert figure.locator("text.recon-value").all_inner_texts() == [
+    assert figure.locator("text.recon-value").all_text_contents() == [
         "nadir at week 5",
         "nadir at week 13",
         "nadir at week 13",
