@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.core.exceptions import ValidationError
@@ -113,7 +114,7 @@ def load_dataset(directory: Path = DATASET_DIR) -> LoadReport:
     return report
 
 
-def _paper(papers: dict[int, Paper], pmid: int, where: str) -> Paper:
+def _paper(papers: dict[int, Paper], pmid: Any, where: str) -> Paper:
     try:
         return papers[int(pmid)]
     except (KeyError, TypeError, ValueError):
