@@ -27,6 +27,8 @@ KINETICS_SOURCED = {"cladribine", "alemtuzumab"}
 # Rituximab has no safety item yet: no bundled rituximab paper's verified abstract text reports
 # safety results (docs/dataset-sources.md); its safety is described in the therapy's text only.
 SAFETY_SOURCED = {"ahsct", "cladribine", "alemtuzumab", "ocrelizumab"}
+# Durable remission: only alemtuzumab's CARE-MS I 5-year extension is bundled so far.
+DURABILITY_SOURCED = {"alemtuzumab"}
 
 
 @pytest.fixture
@@ -104,6 +106,7 @@ def test_each_therapy_has_the_evidence_items_its_sources_allow(loaded):
     assert all("efficacy" in found for found in types.values()), types
     assert {slug for slug, found in types.items() if "safety" in found} == SAFETY_SOURCED
     assert {slug for slug, found in types.items() if "reconstitution" in found} == KINETICS_SOURCED
+    assert {slug for slug, found in types.items() if "durability" in found} == DURABILITY_SOURCED
 
 
 def _counts() -> dict[str, int]:

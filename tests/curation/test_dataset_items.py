@@ -1,4 +1,4 @@
-"""The 23 bundled notes load as structured, published evidence items, idempotently."""
+"""The 25 bundled notes load as structured, published evidence items, idempotently."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def loaded():
 
 def test_every_bundled_item_is_published_once_with_its_study_design(loaded):
     notes = list(EvidenceNote.objects.all())
-    assert len(notes) == 23
+    assert len(notes) == 25
     assert {(n.status, n.published_version) for n in notes} == {("published", 1)}
     assert all(n.study_design for n in notes)  # each cited paper's type says what it is
     mist = EvidenceNote.objects.get(dataset_key="ahsct-mist-progression")
@@ -48,6 +48,8 @@ def test_bundled_quotes_are_copied_from_the_bundled_abstracts(loaded):
         ("alemtuzumab-camms223-itp", 18946064, "METHODS"),
         ("rituximab-rifund-ms-relapses", 35841908, "INTERPRETATION"),
         ("ocrelizumab-seven-year-safety", 34475123, "RESULTS"),
+        ("alemtuzumab-care-ms-i-five-year-durability", 28835401, "CONCLUSIONS"),
+        ("alemtuzumab-care-ms-i-thyroid", 28835401, "RESULTS"),
     }
 
 
