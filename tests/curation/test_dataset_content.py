@@ -20,15 +20,11 @@ pytestmark = pytest.mark.django_db
 
 CONTENT = yaml.safe_load((DATASET_DIR / "therapies.yaml").read_text(encoding="utf-8"))
 BUNDLED = {int(path.stem) for path in Path(DATASET_DIR / "pubmed").glob("*.xml")}
-# Therapies whose kinetics a verified, bundled source reports. aHSCT, rituximab and ocrelizumab
-# have none yet (docs/dataset-sources.md, "Could not verify"): their points describe depletion
-# only. Adding a sourced population for one of them should move it here.
-KINETICS_SOURCED = {"cladribine", "alemtuzumab"}
-# Rituximab has no safety item yet: no bundled rituximab paper's verified abstract text reports
-# safety results (docs/dataset-sources.md); its safety is described in the therapy's text only.
-SAFETY_SOURCED = {"ahsct", "cladribine", "alemtuzumab", "ocrelizumab"}
-# Durable remission: only alemtuzumab's CARE-MS I 5-year extension is bundled so far.
-DURABILITY_SOURCED = {"alemtuzumab"}
+ALL_THERAPIES = {"ahsct", "cladribine", "alemtuzumab", "rituximab", "ocrelizumab"}
+# Durable remission: cladribine has no durability item yet. The CLARITY Extension and
+# CLASSIC-MS show their abstracts in stored sources but no PMID (docs/dataset-sources.md,
+# "Could not verify"); adding a verified one should make this ALL_THERAPIES.
+DURABILITY_SOURCED = ALL_THERAPIES - {"cladribine"}
 
 
 @pytest.fixture
@@ -89,13 +85,13 @@ def test_alemtuzumab_times_are_cossburns_means_not_ranges(loaded):
     ]
 
 
-def test_therapies_with_sourced_kinetics_have_at_least_two_populations(loaded):
+def test_every_therapy_has_at_least_two_sourced_populations(loaded):
     sourced: dict[str, set[str]] = {}
     for point in ReconstitutionPoint.objects.select_related("therapy"):
         has_statistic = point.recovery_statistic or point.nadir_statistic
         if has_statistic and point.source_quote:
             sourced.setdefault(point.therapy.slug, set()).add(point.cell_population)
-    assert {slug for slug, cells in sourced.items() if len(cells) >= 2} == KINETICS_SOURCED
+    assert {slug for slug, cells in sourced.items() if len(cells) >= 2} == ALL_THERAPIES
 
 
 def test_each_therapy_has_the_evidence_items_its_sources_allow(loaded):
@@ -104,8 +100,9 @@ def test_each_therapy_has_the_evidence_items_its_sources_allow(loaded):
         for therapy in Therapy.objects.all()
     }
     assert all("efficacy" in found for found in types.values()), types
-    assert {slug for slug, found in types.items() if "safety" in found} == SAFETY_SOURCED
-    assert {slug for slug, found in types.items() if "reconstitution" in found} == KINETICS_SOURCED
+    assert set(types) == ALL_THERAPIES
+    assert {slug for slug, found in types.items() if "safety" in found} == ALL_THERAPIES
+    assert {slug for slug, found in types.items() if "reconstitution" in found} == ALL_THERAPIES
     assert {slug for slug, found in types.items() if "durability" in found} == DURABILITY_SOURCED
 
 
@@ -173,3 +170,15 @@ def test_the_therapy_pages_chart_the_statistic_each_source_reports(client, loade
     assert "Mean time to CD19+, CD8+, and CD4+ reconstitution was 6, 10, and 36 months." in (
         alemtuzumab
     )
+
+
+def test_every_therapy_page_charts_at_least_two_sourced_populations(client, loaded):
+    pages = {slug: client.get(f"/therapies/{slug}/").content.decode() for slug in ALL_THERAPIES}
+
+    assert {slug: page.count('<a class="recon-row"') >= 2 for slug, page in pages.items()} == {
+        slug: True for slug in ALL_THERAPIES
+    }
+    assert ">at 1 months</text>" in pages["ahsct"]  # Storek 2004: NK cells normal by 1 month
+    assert ">at 24 months</text>" in pages["ahsct"]
+    assert ">nadir at week 24</text>" in pages["rituximab"]  # Cross 2006: CSF at 24 weeks
+    assert ">nadir at week 2</text>" in pages["ocrelizumab"]  # Gingele: two weeks after 300 mg
