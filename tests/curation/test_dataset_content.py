@@ -21,10 +21,6 @@ pytestmark = pytest.mark.django_db
 CONTENT = yaml.safe_load((DATASET_DIR / "therapies.yaml").read_text(encoding="utf-8"))
 BUNDLED = {int(path.stem) for path in Path(DATASET_DIR / "pubmed").glob("*.xml")}
 ALL_THERAPIES = {"ahsct", "cladribine", "alemtuzumab", "rituximab", "ocrelizumab"}
-# Durable remission: cladribine has no durability item yet. The CLARITY Extension and
-# CLASSIC-MS show their abstracts in stored sources but no PMID (docs/dataset-sources.md,
-# "Could not verify"); adding a verified one should make this ALL_THERAPIES.
-DURABILITY_SOURCED = ALL_THERAPIES - {"cladribine"}
 
 
 @pytest.fixture
@@ -103,7 +99,7 @@ def test_each_therapy_has_the_evidence_items_its_sources_allow(loaded):
     assert set(types) == ALL_THERAPIES
     assert {slug for slug, found in types.items() if "safety" in found} == ALL_THERAPIES
     assert {slug for slug, found in types.items() if "reconstitution" in found} == ALL_THERAPIES
-    assert {slug for slug, found in types.items() if "durability" in found} == DURABILITY_SOURCED
+    assert {slug for slug, found in types.items() if "durability" in found} == ALL_THERAPIES
 
 
 def _counts() -> dict[str, int]:

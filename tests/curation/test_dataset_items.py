@@ -1,4 +1,4 @@
-"""The 33 bundled notes load as structured, published evidence items, idempotently."""
+"""The 34 bundled notes load as structured, published evidence items, idempotently."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def loaded():
 
 def test_every_bundled_item_is_published_once_with_its_study_design(loaded):
     notes = list(EvidenceNote.objects.all())
-    assert len(notes) == 33
+    assert len(notes) == 34
     assert {(n.status, n.published_version) for n in notes} == {("published", 1)}
     assert all(n.study_design for n in notes)  # each cited paper's type says what it is
     mist = EvidenceNote.objects.get(dataset_key="ahsct-mist-progression")
@@ -57,6 +57,7 @@ def test_bundled_quotes_are_copied_from_the_bundled_abstracts(loaded):
         ("rituximab-after-discontinuation", 33475825, "CONCLUSIONS"),
         ("ocrelizumab-cd20-t-cell-depletion", 30597851, "ABSTRACT"),
         ("ocrelizumab-opera-nine-year-extension", 39883906, "BACKGROUND AND OBJECTIVES"),
+        ("cladribine-durable-control-expert-opinion", 38488979, "ABSTRACT"),
     }
 
 
