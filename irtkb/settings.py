@@ -306,6 +306,7 @@ SPECTACULAR_SETTINGS = {
         "EvidenceStatusEnum": "papers.models.evidence.EvidenceNote.Status",
         "RefreshJobStatusEnum": "papers.models.jobs.RefreshJob.Status",
         "FetchStateEnum": "papers.models.bibliography.Paper.FetchState",
+        "ReconstitutionStatisticEnum": "papers.models.therapy.Statistic",
     },
 }
 # Where absolute links in releases point (the API uses the request's own host instead), e.g.

@@ -468,7 +468,15 @@ class PivotalTrialAdmin(admin.ModelAdmin):
 
 @admin.register(models.ReconstitutionPoint)
 class ReconstitutionPointAdmin(admin.ModelAdmin):
-    list_display = ["therapy", "cell_population", "recovery_months_min", "recovery_months_max"]
+    list_display = [
+        "therapy",
+        "cell_population",
+        "nadir_time",
+        "nadir_time_unit",
+        "recovery_months_min",
+        "recovery_months_max",
+        "recovery_statistic",
+    ]
     list_select_related = ["therapy"]
     raw_id_fields = ["source"]
 

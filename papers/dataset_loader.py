@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -116,7 +118,7 @@ def load_dataset(directory: Path = DATASET_DIR) -> LoadReport:
     return report
 
 
-def _paper(papers: dict[int, Paper], pmid: int, where: str) -> Paper:
+def _paper(papers: dict[int, Paper], pmid: Any, where: str) -> Paper:
     try:
         return papers[int(pmid)]
     except (KeyError, TypeError, ValueError):
@@ -161,22 +163,50 @@ def _load_therapy(item: dict, papers: dict[int, Paper]) -> bool:
             row.save()
             written = True
 
-    for position, point in enumerate(item.get("reconstitution", []), start=1):
-        source = _paper(papers, point.get("source_pmid"), f"therapy {therapy.slug} reconstitution")
-        row = ReconstitutionPoint.objects.filter(therapy=therapy, position=position).first()
-        row = row or ReconstitutionPoint(therapy=therapy, position=position)
-        values = {
-            "cell_population": point["cell_population"],
-            "depletion": point.get("depletion", ""),
-            "recovery_months_min": _decimal(point.get("recovery_months_min")),
-            "recovery_months_max": _decimal(point.get("recovery_months_max")),
-            "note": point.get("note", ""),
-            "source_id": source.pk,
-        }
-        if _assign(row, values) or row.pk is None:
-            row.save()
+    points = item.get("reconstitution", [])
+    for position, point in enumerate(points, start=1):
+        if _load_point(therapy, position, point, papers):
             written = True
+    # A point dropped from the YAML goes from the database too, so the chart shows the dataset.
+    stale = therapy.reconstitution_points.filter(position__gt=len(points))
+    if stale.exists():
+        stale.delete()
+        written = True
     return written
+
+
+def _load_point(therapy: Therapy, position: int, point: dict, papers: dict[int, Paper]) -> bool:
+    """Create or update one reconstitution point; return whether anything was written."""
+    where = f"therapy {therapy.slug} reconstitution {point.get('cell_population')!r}"
+    source = _paper(papers, point.get("source_pmid"), where)
+    quote = " ".join((point.get("source_quote") or "").split())
+    if quote and locate_quote(source, quote) is None:
+        raise DatasetError(f"{where}: the source quote is not in the title or abstract of {source}")
+    row = ReconstitutionPoint.objects.filter(therapy=therapy, position=position).first()
+    row = row or ReconstitutionPoint(therapy=therapy, position=position)
+    values = {
+        "cell_population": point["cell_population"],
+        "depletion": point.get("depletion", ""),
+        "nadir_time": _decimal(point.get("nadir_time")),
+        "nadir_time_unit": point.get("nadir_time_unit", ""),
+        "nadir_statistic": point.get("nadir_statistic", ""),
+        "recovery_months_min": _decimal(point.get("recovery_months_min")),
+        "recovery_months_max": _decimal(point.get("recovery_months_max")),
+        "recovery_statistic": point.get("recovery_statistic", ""),
+        "proportion_recovered": _decimal(point.get("proportion_recovered")),
+        "recovery_definition": point.get("recovery_definition", ""),
+        "note": " ".join((point.get("note") or "").split()),
+        "source_id": source.pk,
+        "source_quote": quote,
+    }
+    if not (_assign(row, values) or row.pk is None):
+        return False
+    try:
+        row.full_clean(exclude=["therapy", "source"])
+    except ValidationError as exc:
+        raise DatasetError(f"{where}: {exc.messages[0]}") from None
+    row.save()
+    return True
 
 
 def _load_note(item: dict, papers: dict[int, Paper]) -> tuple[str, int]:

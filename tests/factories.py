@@ -152,6 +152,7 @@ class ReconstitutionPointFactory(factory.django.DjangoModelFactory):
     depletion = "profound"
     recovery_months_min = 6
     recovery_months_max = 12
+    recovery_statistic = "range"
     source = factory.SubFactory(PaperFactory)
 
 

@@ -229,6 +229,8 @@ class ReconstitutionPointSerializer(serializers.ModelSerializer):
     source = PaperRefSerializer(help_text="The paper the values come from.")
     recovery_months_min = serializers.FloatField(allow_null=True)
     recovery_months_max = serializers.FloatField(allow_null=True)
+    nadir_time = serializers.FloatField(allow_null=True)
+    proportion_recovered = serializers.FloatField(allow_null=True)
 
     class Meta:
         model = ReconstitutionPoint
@@ -236,10 +238,17 @@ class ReconstitutionPointSerializer(serializers.ModelSerializer):
             "cell_population",
             "position",
             "depletion",
+            "nadir_time",
+            "nadir_time_unit",
+            "nadir_statistic",
             "recovery_months_min",
             "recovery_months_max",
+            "recovery_statistic",
+            "proportion_recovered",
+            "recovery_definition",
             "note",
             "source",
+            "source_quote",
         ]
 
 

@@ -310,9 +310,16 @@ POINT_COLUMNS = [
     ("therapy", "therapy"),
     ("cell_population", "cell_population"),
     ("depletion", "depletion"),
+    ("nadir_time", "nadir_time"),
+    ("nadir_time_unit", "nadir_time_unit"),
+    ("nadir_statistic", "nadir_statistic"),
     ("recovery_months_min", "recovery_months_min"),
     ("recovery_months_max", "recovery_months_max"),
+    ("recovery_statistic", "recovery_statistic"),
+    ("proportion_recovered", "proportion_recovered"),
+    ("recovery_definition", "recovery_definition"),
     ("note", "note"),
+    ("source_quote", "source_quote"),
     *_paper_columns("source_", key=lambda row: row["source"]),
 ]
 ITEM_COLUMNS = [

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from papers.export import FORMATS, format_nlm_citation
 from papers.markdown import render_markdown
 from papers.markup import sanitize_inline, strip_tags
+from papers.views.reconstitution_chart import nadir_text, recovery_text
 
 register = template.Library()
 
@@ -76,6 +77,18 @@ def months(value) -> str:
         return ""
     text = f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value}"
     return text
+
+
+@register.filter
+def recovery(point) -> str:
+    """Return a reconstitution point's recovery value with its statistic ("mean 36 months")."""
+    return recovery_text(point)
+
+
+@register.filter
+def nadir(point) -> str:
+    """Return a reconstitution point's nadir time as its source gives it ("nadir at week 13")."""
+    return nadir_text(point)
 
 
 @register.simple_tag

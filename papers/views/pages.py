@@ -34,6 +34,7 @@ from papers.related import claim_fetch, related_context
 from papers.related.tasks import queue_fetch
 from papers.views.forms import YearFilterForm
 from papers.views.metadata import absolute, highwire_tags, scholarly_article, therapy_thing
+from papers.views.reconstitution_chart import build_chart
 from papers.views.usage import usage_for_papers
 
 # The review the knowledge base is built around (Lünemann et al., Nat Rev Neurol 2020).
@@ -128,7 +129,7 @@ def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "therapy": therapy,
             "trials": trials,
             "points": points,
-            "reconstitution_chart": _reconstitution_chart(therapy, points),
+            "reconstitution_chart": build_chart(therapy, points),
             "note_groups": _notes_by_type(_notes_with_some_papers(therapy)),
             "papers_url": paper_list_path(therapy),
             "years": years,
@@ -171,52 +172,6 @@ def _notes_with_some_papers(therapy: Therapy) -> list[EvidenceNote]:
     for note in notes:
         note.more_papers = note.paper_count - len(note.shown_papers)
     return notes
-
-
-# What a reconstitution point's months are: min == max (or no max) is one value its source
-# reports (often a mean or median), not the earliest of a range; min < max is a range.
-STATISTIC_VALUE = "reported value"
-STATISTIC_RANGE = "range"
-
-
-def recovery_statistic(point: ReconstitutionPoint) -> str:
-    """Return which statistic a point's recovery months hold: STATISTIC_VALUE or _RANGE."""
-    low, high = point.recovery_months_min, point.recovery_months_max
-    if low is not None and high is not None and high != low:
-        return STATISTIC_RANGE
-    return STATISTIC_VALUE
-
-
-def _reconstitution_chart(therapy: Therapy, points: list[ReconstitutionPoint]) -> dict:
-    """Return the chart's data: one bar per charted population, floating over a range."""
-    bars = []
-    for point in points:
-        if point.recovery_months_min is None:
-            continue
-        statistic = recovery_statistic(point)
-        low = float(point.recovery_months_min)
-        high = float(point.recovery_months_max) if statistic == STATISTIC_RANGE else low
-        bars.append(
-            {
-                "label": point.cell_population,
-                "min": low,
-                "max": high,
-                "statistic": statistic,
-                "depletion": point.depletion,
-                "source": point.source.title_text[:120],
-                "url": point.source.get_absolute_url(),
-            }
-        )
-    return {
-        "title": f"Time to recovery after {therapy.name} (months)",
-        "bars": bars,
-        # The legend names what the data holds; charts.js shows these labels as given.
-        "legend": {
-            "value": "Reported value (or start of the reported range)",
-            "range": "Reported range",
-        },
-        "has_ranges": any(bar["statistic"] == STATISTIC_RANGE for bar in bars),
-    }
 
 
 def _years_chart(therapy: Therapy, years: list[dict]) -> dict:

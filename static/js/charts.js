@@ -6,7 +6,6 @@
 
   var BAR = "#1f5f99";
   var BAR_HOVER = "#0d2b45";
-  var RANGE = "#8fb3d9";
 
   function readData(figure) {
     var node = document.getElementById(figure.dataset.chartSource);
@@ -17,66 +16,6 @@
     if (elements.length && bars[elements[0].index].url) {
       window.location.href = bars[elements[0].index].url;
     }
-  }
-
-  // Each population is one bar from treatment (0) to the value its source reports (a single
-  // value such as a mean, or the start of a range), extended in a lighter shade to the end of
-  // the range when the source gives one. The legend's words come with the data.
-  function reconstitution(canvas, data) {
-    var bars = data.bars;
-    return new window.Chart(canvas, {
-      type: "bar",
-      data: {
-        labels: bars.map(function (b) { return b.label; }),
-        datasets: [
-          {
-            label: data.legend.value,
-            data: bars.map(function (b) { return b.min; }),
-            backgroundColor: BAR,
-            hoverBackgroundColor: BAR_HOVER,
-          },
-          {
-            label: data.legend.range,
-            data: bars.map(function (b) { return b.max - b.min; }),
-            backgroundColor: RANGE,
-            hoverBackgroundColor: BAR,
-          },
-        ],
-      },
-      options: {
-        indexAxis: "y",
-        maintainAspectRatio: false,
-        animation: false,
-        onClick: function (event, elements) { go(bars, elements); },
-        onHover: function (event, elements) {
-          event.native.target.style.cursor = elements.length ? "pointer" : "default";
-        },
-        scales: {
-          x: { stacked: true, beginAtZero: true, title: { display: true, text: "Months after treatment" } },
-          y: { stacked: true },
-        },
-        plugins: {
-          legend: { position: "bottom" },
-          title: { display: true, text: data.title },
-          tooltip: {
-            filter: function (item) { return item.datasetIndex === 0; },
-            callbacks: {
-              label: function (ctx) {
-                var b = bars[ctx.dataIndex];
-                if (b.statistic === "range") {
-                  return "Range: " + b.min + "\u2013" + b.max + " months";
-                }
-                return "Reported value: " + b.min + " months";
-              },
-              afterLabel: function (ctx) {
-                var b = bars[ctx.dataIndex];
-                return (b.depletion ? "Depletion: " + b.depletion + "\n" : "") + "Source: " + b.source;
-              },
-            },
-          },
-        },
-      },
-    });
   }
 
   function years(canvas, data) {
@@ -102,7 +41,8 @@
     });
   }
 
-  var draw = { reconstitution: reconstitution, years: years };
+  // The reconstitution chart is server-rendered SVG (papers/views/reconstitution_chart.py).
+  var draw = { years: years };
   document.querySelectorAll("figure[data-chart]").forEach(function (figure) {
     var data = readData(figure);
     var kind = draw[figure.dataset.chart];

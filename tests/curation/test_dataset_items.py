@@ -1,4 +1,4 @@
-"""The 17 bundled notes load as structured, published evidence items, idempotently."""
+"""The 34 bundled notes load as structured, published evidence items, idempotently."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def loaded():
 
 def test_every_bundled_item_is_published_once_with_its_study_design(loaded):
     notes = list(EvidenceNote.objects.all())
-    assert len(notes) == 17
+    assert len(notes) == 34
     assert {(n.status, n.published_version) for n in notes} == {("published", 1)}
     assert all(n.study_design for n in notes)  # each cited paper's type says what it is
     mist = EvidenceNote.objects.get(dataset_key="ahsct-mist-progression")
@@ -42,6 +42,22 @@ def test_bundled_quotes_are_copied_from_the_bundled_abstracts(loaded):
         ("ahsct-irt-concept", 31649335, "ABSTRACT"),
         ("ocrelizumab-anti-cd20-irt-status", 31649335, "ABSTRACT"),
         ("alemtuzumab-lymphocyte-reconstitution", 23243077, "RESULTS"),
+        ("cladribine-lymphocyte-nadirs", 31244898, "RESULTS"),
+        ("cladribine-clarity-safety-report", 21228029, "RESULTS"),
+        ("alemtuzumab-camms223-efficacy", 18946064, "CONCLUSIONS"),
+        ("alemtuzumab-camms223-itp", 18946064, "METHODS"),
+        ("rituximab-rifund-ms-relapses", 35841908, "INTERPRETATION"),
+        ("ocrelizumab-seven-year-safety", 34475123, "RESULTS"),
+        ("alemtuzumab-care-ms-i-five-year-durability", 28835401, "CONCLUSIONS"),
+        ("alemtuzumab-care-ms-i-thyroid", 28835401, "RESULTS"),
+        ("ahsct-lymphocyte-recovery", 15507394, "ABSTRACT"),
+        ("ahsct-infections-during-recovery", 15507394, "ABSTRACT"),
+        ("rituximab-csf-lymphocytes", 16904756, "ABSTRACT"),
+        ("rituximab-long-term-safety", 29309416, "RESULTS"),
+        ("rituximab-after-discontinuation", 33475825, "CONCLUSIONS"),
+        ("ocrelizumab-cd20-t-cell-depletion", 30597851, "ABSTRACT"),
+        ("ocrelizumab-opera-nine-year-extension", 39883906, "BACKGROUND AND OBJECTIVES"),
+        ("cladribine-durable-control-expert-opinion", 38488979, "ABSTRACT"),
     }
 
 

@@ -26,7 +26,12 @@ def test_a_reader_goes_from_home_to_a_therapy_to_a_paper_and_compares(live_serve
     assert page.locator("h1").inner_text() == therapy.name
     chart = page.locator('figure[data-chart="reconstitution"]')
     chart.wait_for(state="visible")
-    assert chart.get_attribute("data-chart-ready") == "true"
+    # The chart names each value's statistic: Cossburn 2013's times are means.
+    assert chart.locator("text.recon-value").all_text_contents() == [
+        "mean 6 months",
+        "mean 10 months",
+        "mean 36 months",
+    ]
     assert page.locator('figure[data-chart="years"]').get_attribute("data-chart-ready") == "true"
     screenshot(page, "02-therapy-alemtuzumab")
 
@@ -72,22 +77,33 @@ def test_clicking_a_reconstitution_bar_opens_its_source(live_server, page, datas
     figure = page.locator('figure[data-chart="reconstitution"]')
     figure.wait_for(state="visible")
     figure.scroll_into_view_if_needed()
-    # Mouse coordinates are relative to the viewport, so measure after scrolling.
-    box = figure.locator("canvas").bounding_box()
     first_row_link = page.locator("table.data tbody tr").first.locator("a.paper-title")
     expected = first_row_link.get_attribute("href")
 
-    # Ask Chart.js where it drew the first population's bar, then click its middle.
-    bar = page.evaluate(
-        """() => {
-            const canvas = document.querySelector('figure[data-chart="reconstitution"] canvas');
-            const bar = Chart.getChart(canvas).getDatasetMeta(0).data[0];
-            return {x: (bar.x + bar.base) / 2, y: bar.y};
-        }"""
-    )
+    # The bar is server-drawn SVG inside a link; click the middle of the first one.
+    box = figure.locator("rect.recon-bar").first.bounding_box()
     with page.expect_navigation():
-        page.mouse.click(box["x"] + bar["x"], box["y"] + bar["y"])
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     assert page.url.endswith(expected)
+
+
+def test_the_cladribine_chart_marks_each_nadir_at_its_week(live_server, page, dataset):
+    page.goto(live_server.url + "/therapies/cladribine/")
+    figure = page.locator('figure[data-chart="reconstitution"]')
+    figure.wait_for(state="visible")
+
+    assert figure.locator("circle.recon-nadir").count() == 4
+    assert figure.locator("text.recon-value").all_text_contents() == [
+        "nadir at week 5",
+        "nadir at week 13",
+        "nadir at week 13",
+        "nadir at week 24",
+    ]
+    # Later nadirs sit further right on the month axis.
+    xs = [float(c.get_attribute("cx")) for c in figure.locator("circle.recon-nadir").all()]
+    assert xs[0] < xs[1] == xs[2] < xs[3]
+    screenshot(page, "02b-therapy-cladribine")
+    assert page.js_errors == []
 
 
 def test_the_review_page_lists_its_references(live_server, page, dataset):
@@ -106,7 +122,8 @@ def test_charts_fall_back_to_tables_without_javascript(live_server, browser, dat
     page = context.new_page()
     page.goto(live_server.url + "/therapies/alemtuzumab/")
 
-    assert not page.locator('figure[data-chart="reconstitution"]').is_visible()
+    # The reconstitution chart is server-drawn SVG, so it shows without JavaScript too.
+    assert page.locator('figure[data-chart="reconstitution"] svg').is_visible()
     assert page.get_by_role("table", name="Depletion and recovery by cell population").is_visible()
     assert page.locator("details.chart-table table").is_visible()
     screenshot(page, "06-therapy-without-js")

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from papers.models import Paper
 from tests import factories
 from tests.reader.conftest import make_paper
-
-
-def _chart(html: str) -> dict:
-    match = re.search(r'<script id="reconstitution-data" [^>]*>(.*?)</script>', html)
-    return json.loads(match.group(1))
 
 
 def test_an_author_without_a_fore_name_is_shown_with_initials(client, clean_paper):
@@ -22,37 +16,56 @@ def test_an_author_without_a_fore_name_is_shown_with_initials(client, clean_pape
     assert "<li>Alice Jones</li>" in html
 
 
-def test_a_single_reconstitution_value_is_called_a_reported_value_not_an_earliest_return(
-    client, db
-):
+def test_each_reconstitution_value_is_named_by_its_statistic_never_an_earliest_return(client, db):
     therapy = factories.TherapyFactory(slug="test-therapy")
     factories.ReconstitutionPointFactory(
         therapy=therapy,
         cell_population="CD4+ T cells",
         recovery_months_min=36,
-        recovery_months_max=36,
+        recovery_months_max=None,
+        recovery_statistic="mean",
     )
     factories.ReconstitutionPointFactory(
         therapy=therapy,
         cell_population="CD19+ B cells",
         recovery_months_min=6,
         recovery_months_max=12,
+        recovery_statistic="range",
+    )
+    factories.ReconstitutionPointFactory(
+        therapy=therapy,
+        cell_population="Memory B cells",
+        recovery_months_min=12,
+        recovery_months_max=None,
+        recovery_statistic="proportion",
+        proportion_recovered=85,
+    )
+    factories.ReconstitutionPointFactory(
+        therapy=therapy,
+        cell_population="CD8+ T cells",
+        nadir_time=24,
+        nadir_time_unit="weeks",
+        nadir_statistic="time_point",
+        recovery_months_min=None,
+        recovery_months_max=None,
+        recovery_statistic="",
     )
 
     html = client.get(therapy.get_absolute_url()).content.decode()
 
-    chart = _chart(html)
-    assert [(bar["label"], bar["statistic"], bar["min"], bar["max"]) for bar in chart["bars"]] == [
-        ("CD4+ T cells", "reported value", 36.0, 36.0),
-        ("CD19+ B cells", "range", 6.0, 12.0),
+    figure = html[html.index('<figure class="chart recon-chart"') : html.index("</figure>")]
+    assert re.findall(r'<text class="recon-value"[^>]*>([^<]*)</text>', figure) == [
+        "mean 36 months",
+        "range 6–12 months",
+        "85% recovered at 12 months",
+        "nadir at week 24",
     ]
-    assert chart["legend"] == {
-        "value": "Reported value (or start of the reported range)",
-        "range": "Reported range",
-    }
-    assert "earliest reported return" not in html.lower()
-    assert '36 <span class="meta">(reported value)</span>' in html
-    assert '6–12 <span class="meta">(range)</span>' in html
+    # A mean is one bar with no range segment; only the range has one.
+    assert figure.count('class="recon-range"') == 1
+    assert 'class="recon-bar statistic-mean"' in figure
+    assert "earliest" not in html.lower()
+    assert 'mean 36 months <span class="meta">(mean)</span>' in html
+    assert "nadir at week 24 (group observation at a time point)" in html
 
 
 def test_a_failed_fetch_shows_a_plain_state_and_never_the_error_text(client, db):

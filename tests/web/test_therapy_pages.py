@@ -60,14 +60,17 @@ def test_the_reconstitution_chart_ties_every_point_to_its_source(client, kb):
 
     html = client.get(therapy.get_absolute_url()).content.decode()
 
-    data = _chart_data(html, "reconstitution-data")
-    assert [bar["label"] for bar in data["bars"]] == [p.cell_population for p in points]
-    assert all(bar["min"] == 6 and bar["max"] == 12 for bar in data["bars"])
-    for bar, point in zip(data["bars"], points, strict=True):
-        assert bar["url"].startswith(f"/papers/{point.source.pk}/")
-    # The same data as a table, readable without JavaScript, each row linking its source.
+    figure = html[html.index('<figure class="chart recon-chart"') : html.index("</figure>")]
+    # One linked row per point, drawn as SVG with classes and no inline style (CSP).
+    assert figure.count('<a class="recon-row"') == len(points)
+    assert "style=" not in figure
+    for point in points:
+        assert f'<a class="recon-row" href="/papers/{point.source.pk}/' in figure
+        assert point.cell_population in figure
+    assert figure.count('class="recon-range"') == len(points)  # the factory's 6-12 ranges
+    assert "range 6–12 months" in figure
+    # The same data as a table, readable without the picture, each row linking its source.
     assert ">Depletion and recovery by cell population</caption>" in html
-    assert "6–12" in html
     for point in points:
         assert f'href="/papers/{point.source.pk}/' in html
 
@@ -79,15 +82,32 @@ def test_a_point_without_a_recovery_time_is_listed_but_not_charted(client, kb):
         cell_population="Memory B cells",
         recovery_months_min=None,
         recovery_months_max=None,
+        recovery_statistic="",
         source=kb.cited[0],
     )
 
     html = client.get(therapy.get_absolute_url()).content.decode()
 
-    charted = [bar["label"] for bar in _chart_data(html, "reconstitution-data")["bars"]]
-    assert "Memory B cells" not in charted
+    figure = html[html.index('<figure class="chart recon-chart"') : html.index("</figure>")]
+    assert "Memory B cells" not in figure
     assert "Memory B cells" in html
     assert "not reported" in html
+
+
+def test_a_therapy_with_no_charted_time_draws_no_chart(client, db):
+    factories.ReconstitutionPointFactory(
+        therapy=factories.TherapyFactory(slug="depletion-only"),
+        cell_population="T and B lymphocytes",
+        recovery_months_min=None,
+        recovery_months_max=None,
+        recovery_statistic="",
+    )
+
+    url = reverse("papers:therapy-detail", kwargs={"slug": "depletion-only"})
+    html = client.get(url).content.decode()
+
+    assert "recon-chart" not in html
+    assert "T and B lymphocytes" in html
 
 
 def test_pivotal_trials_show_their_headline_results_and_papers(client, kb):
