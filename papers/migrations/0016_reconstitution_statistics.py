@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("papers", "0009_evidence_items_data"),
+        ("papers", "0015_related_papers"),
     ]
 
     operations = [
