@@ -89,7 +89,10 @@ class EvidenceNoteFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def papers(self, create, extracted, **kwargs):
         if create and extracted:
-            self.papers.add(*extracted)
+            # One citation per paper, numbered in the order given: papers.add() goes through a
+            # set of ids, so it would store them in an order that differs from run to run.
+            for position, paper in enumerate(extracted, start=1):
+                models.Citation.objects.create(evidencenote=self, paper=paper, position=position)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

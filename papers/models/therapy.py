@@ -73,6 +73,9 @@ class Statistic(models.TextChoices):
     RANGE = "range", "range"
     PROPORTION = "proportion", "proportion recovered at a time point"
     TIME_POINT = "time_point", "group observation at a time point"
+    # A nadir time that is the visit with the lowest counts, as opposed to a TIME_POINT nadir
+    # time, which is only a visit where depletion was seen (the source names no lowest point).
+    LOWEST_VISIT = "lowest_visit", "the visit with the lowest counts"
 
 
 class TimeUnit(models.TextChoices):

@@ -46,30 +46,36 @@ def _number(value) -> str:
     return f"{float(value):g}"
 
 
+def _months(value) -> str:
+    """Return "1 month" or "6 months"."""
+    return f"{_number(value)} month" if float(value) == 1 else f"{_number(value)} months"
+
+
 def recovery_text(point: ReconstitutionPoint) -> str:
     """Return the recovery value as the chart and the table say it, e.g. "mean 36 months"."""
     low, high = point.recovery_months_min, point.recovery_months_max
     if low is None:
         return ""
     if point.recovery_statistic == Statistic.RANGE and high is not None:
-        return f"range {_number(low)}–{_number(high)} months"
+        return f"range {_number(low)}–{_months(high)}"
     if point.recovery_statistic == Statistic.PROPORTION and point.proportion_recovered is not None:
-        return f"{_number(point.proportion_recovered)}% recovered at {_number(low)} months"
+        return f"{_number(point.proportion_recovered)}% recovered at {_months(low)}"
     if point.recovery_statistic == Statistic.TIME_POINT:
-        return f"at {_number(low)} months"
+        return f"at {_months(low)}"
     statistic = recovery_statistic(point)
-    return (
-        f"{statistic} {_number(low)} months" if statistic != UNSTATED else f"{_number(low)} months"
-    )
+    return f"{statistic} {_months(low)}" if statistic != UNSTATED else _months(low)
 
 
 def nadir_text(point: ReconstitutionPoint) -> str:
-    """Return the nadir time as the source gives it, e.g. "nadir at week 13"."""
+    """Return the depletion time as the source gives it: "nadir at week 13" where the source
+    names the visit with the lowest counts, else "depleted at week 24" (one visit where
+    depletion was seen, which need not be the lowest point)."""
     if point.nadir_time is None:
         return ""
+    what = "nadir" if point.nadir_statistic == Statistic.LOWEST_VISIT else "depleted"
     if point.nadir_time_unit == TimeUnit.WEEKS:
-        return f"nadir at week {_number(point.nadir_time)}"
-    return f"nadir at month {_number(point.nadir_time)}"
+        return f"{what} at week {_number(point.nadir_time)}"
+    return f"{what} at month {_number(point.nadir_time)}"
 
 
 @dataclass

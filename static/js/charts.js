@@ -48,10 +48,6 @@
     var kind = draw[figure.dataset.chart];
     if (!data || !kind || !data.bars.length) return;
     figure.hidden = false;
-    // The bar chart grows with its rows; set through the CSSOM, which the CSP allows (a
-    // style attribute in the page would need 'unsafe-inline').
-    var box = figure.querySelector(".chart-canvas[data-height-rem]");
-    if (box) box.style.height = box.dataset.heightRem + "rem";
     kind(figure.querySelector("canvas"), data);
     figure.dataset.chartReady = "true";
     // With the chart drawn, fold the long year table; without JavaScript it stays open.

@@ -174,7 +174,7 @@ def test_every_therapy_page_charts_at_least_two_sourced_populations(client, load
     assert {slug: page.count('<a class="recon-row"') >= 2 for slug, page in pages.items()} == {
         slug: True for slug in ALL_THERAPIES
     }
-    assert ">at 1 months</text>" in pages["ahsct"]  # Storek 2004: NK cells normal by 1 month
+    assert ">at 1 month</text>" in pages["ahsct"]  # Storek 2004: NK cells normal by 1 month
     assert ">at 24 months</text>" in pages["ahsct"]
-    assert ">nadir at week 24</text>" in pages["rituximab"]  # Cross 2006: CSF at 24 weeks
-    assert ">nadir at week 2</text>" in pages["ocrelizumab"]  # Gingele: two weeks after 300 mg
+    assert ">depleted at week 24</text>" in pages["rituximab"]  # Cross 2006: CSF at 24 weeks
+    assert ">depleted at week 2</text>" in pages["ocrelizumab"]  # Gingele: two weeks after 300 mg

@@ -62,10 +62,15 @@ def test_key_pages_load_with_csp_and_no_violation(browser, live_server, dataset)
             assert "unsafe-inline" not in seen["policy"], path
             assert seen["violations"] == [], path
         assert page.console_csp == []
-        height = page.goto(live_server.url + "/therapies/alemtuzumab/") and page.evaluate(
-            "getComputedStyle(document.querySelector('.chart-canvas-rows')).height"
+        # Both charts have a size without any style attribute: the years chart's canvas box
+        # from the stylesheet, the reconstitution chart (server-drawn SVG) from its viewBox.
+        page.goto(live_server.url + "/therapies/alemtuzumab/")
+        page.wait_for_selector("figure[data-chart-ready='true']")
+        heights = page.evaluate(
+            "[document.querySelector('.chart-canvas-years'), document.querySelector('.recon-svg')]"
+            ".map((box) => box.getBoundingClientRect().height)"
         )
-        assert height != "0px"
+        assert all(h > 50 for h in heights), heights
     finally:
         context.close()
 

@@ -58,14 +58,14 @@ def test_each_reconstitution_value_is_named_by_its_statistic_never_an_earliest_r
         "mean 36 months",
         "range 6–12 months",
         "85% recovered at 12 months",
-        "nadir at week 24",
+        "depleted at week 24",
     ]
     # A mean is one bar with no range segment; only the range has one.
     assert figure.count('class="recon-range"') == 1
     assert 'class="recon-bar statistic-mean"' in figure
     assert "earliest" not in html.lower()
     assert 'mean 36 months <span class="meta">(mean)</span>' in html
-    assert "nadir at week 24 (group observation at a time point)" in html
+    assert "depleted at week 24 (group observation at a time point)" in html
 
 
 def test_a_failed_fetch_shows_a_plain_state_and_never_the_error_text(client, db):
@@ -88,3 +88,18 @@ def test_a_paper_pubmed_does_not_know_says_so_plainly(client, db):
 
     assert "Not found in PubMed" in html
     assert "ID not found" not in html
+
+
+def test_one_month_is_singular_on_the_chart(client, db):
+    therapy = factories.TherapyFactory(slug="one-month-therapy")
+    factories.ReconstitutionPointFactory(
+        therapy=therapy,
+        cell_population="NK cells",
+        recovery_months_min=1,
+        recovery_months_max=None,
+        recovery_statistic="time_point",
+    )
+
+    html = client.get(therapy.get_absolute_url()).content.decode()
+
+    assert ">at 1 month</text>" in html and "1 months" not in html
