@@ -19,9 +19,10 @@ from curation.identifiers import Identifier
 from papers import refresh
 from papers.models import Paper, RefreshJob
 from papers.roles import can_curate
-from papers.tasks import enqueue_job
+from papers.tasks import BROKER_DOWN, enqueue_job
 
-QUEUE_DOWN = "The task queue is unreachable; nothing was queued. Try again in a minute."
+# The pipeline's own words for a broker that is down, as a sentence for a page.
+QUEUE_DOWN = f"{BROKER_DOWN.capitalize()}. Try again in a minute."
 
 
 class QueueUnavailable(Exception):

@@ -13,7 +13,7 @@ from papers.overrides import record_corrections
 from papers.pubmed import InvalidIdentifierError, doi_problem, normalize_doi, pmid_problem
 from papers.pubmed.identifiers import strip_doi_prefix
 from papers.search.index import update_search_vectors
-from papers.tasks import enqueue_job
+from papers.tasks import BROKER_DOWN, enqueue_job
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -182,8 +182,8 @@ class PaperAdmin(SimpleHistoryAdmin):
             self.message_user(
                 request,
                 format_html(
-                    'The task queue is unreachable; nothing was queued (<a href="{}">job #{}</a> '
-                    "keeps the papers for a retry).",
+                    '{} (<a href="{}">job #{}</a> keeps the papers for a retry).',
+                    BROKER_DOWN.capitalize(),
                     url,
                     job.pk,
                 ),
