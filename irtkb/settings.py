@@ -9,6 +9,7 @@ from typing import Any
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from irtkb import embedded
 from irtkb.deploy import CSP_MIDDLEWARE, MAKE_SECRET_KEY, secret_key_weakness
@@ -23,6 +24,7 @@ from irtkb.env import (
     env_str,
     env_url,
 )
+from irtkb.queues import job_queue_names
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -168,19 +170,35 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # One message at a time per process, so acks_late does not strand prefetched work on a dead worker.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Redelivery waits for the visibility timeout; an hour is longer than any batch we run.
+# A worker that dies outright (machine gone) has its message redelivered after the visibility
+# timeout; a killed pool process's at once (reject on worker lost). Each message is one short
+# step (plan a job, fetch or store one batch: seconds), so ten minutes is ample and keeps a
+# dead machine's batch from waiting an hour.
 # Socket timeouts: a Redis that accepts connections but never answers (frozen, swapped out)
 # would otherwise hang whoever queues a job (`import_pubmed --queue` waited 863 s); they stay
 # above the worker's 1-second BRPOP poll.
 BROKER_SOCKET_TIMEOUT = env_int("CELERY_BROKER_SOCKET_TIMEOUT", 5, minimum=2)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600, minimum=1),
     "socket_timeout": BROKER_SOCKET_TIMEOUT,
     "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# The queue refresh jobs go to (tests use a queue of their own).
+# The queue refresh jobs are planned on (tests use a queue of their own), and the queues their
+# batches are fetched from E-utilities and stored on: "<REFRESH_QUEUE>.fetch" and ".store"
+# unless named here (papers.tasks.fetch_queue / store_queue).
 REFRESH_QUEUE = env_str("REFRESH_QUEUE", "celery")
+PUBMED_FETCH_QUEUE = env_str("PUBMED_FETCH_QUEUE")
+STORE_QUEUE = env_str("STORE_QUEUE")
+# The first pause before a batch whose whole efetch failed is fetched again (doubled each time).
+FETCH_RETRY_SECONDS = env_int("FETCH_RETRY_SECONDS", 30, minimum=0)
+# What a worker started without -Q listens on: the default queue (other tasks) and a job's three.
+CELERY_TASK_QUEUES = [
+    Queue(name)
+    for name in dict.fromkeys(
+        ["celery", *job_queue_names(REFRESH_QUEUE, PUBMED_FETCH_QUEUE, STORE_QUEUE)]
+    )
+]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # Fail fast when Redis is down instead of blocking a web request for the default ~minute;
@@ -224,6 +242,8 @@ NCBI_MAX_ATTEMPTS = env_int("NCBI_MAX_ATTEMPTS", 5, minimum=1)
 NCBI_BACKOFF_BASE_SECONDS = env_float("NCBI_BACKOFF_BASE_SECONDS", 1.0, minimum=0.0)
 # The Redis key of the shared request budget: every process using it shares NCBI's limit.
 NCBI_RATE_LIMIT_KEY = env_str("NCBI_RATE_LIMIT_KEY", "irtkb:ncbi:rate")
+# The Redis holding that budget: the broker's unless named (all processes must share one).
+NCBI_RATE_LIMIT_REDIS_URL = env_str("NCBI_RATE_LIMIT_REDIS_URL")
 # PMIDs per efetch request; NCBI asks for POST beyond ~200, and a batch is one transaction.
 REFRESH_BATCH_SIZE = env_int("REFRESH_BATCH_SIZE", 200, minimum=1, maximum=200)
 # --- Crossref REST API (papers/crossref/): metadata for DOIs PubMed does not know ---------------

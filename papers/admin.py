@@ -433,6 +433,36 @@ class RefreshJobAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(models.RefreshBatch)
+class RefreshBatchAdmin(admin.ModelAdmin):
+    """Read-only: which worker took which batch of a job, how often, and what it stored."""
+
+    list_display = ["job", "index", "status", "size", "attempts", "worker", *JOB_COUNTS]
+    list_filter = ["status"]
+    list_select_related = ["job"]
+    search_fields = ["=job__id"]
+    readonly_fields = [
+        "job",
+        "index",
+        "status",
+        "pmids",
+        "task_id",
+        "attempts",
+        "worker",
+        *JOB_COUNTS,
+        "errors",
+        "failed_pmids",
+        "started_at",
+        "finished_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 # Rows that usually live inline above also get lists of their own, for searching across papers.
 @admin.register(models.Authorship)
 class AuthorshipAdmin(admin.ModelAdmin):

@@ -17,6 +17,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from irtkb import heartbeat
+from irtkb.queues import job_queue_names
 from irtkb.redis_clients import redis_client
 from papers.models import RefreshJob
 
@@ -102,13 +103,18 @@ def _workers() -> dict[str, Any]:
 
 
 def _queue() -> dict[str, Any]:
+    """Messages waiting in a job's queues: planning (``name``), fetch and store."""
     name = settings.REFRESH_QUEUE
+    queues = job_queue_names(name, settings.PUBMED_FETCH_QUEUE, settings.STORE_QUEUE)
     try:
         client = _broker()
-        waiting = sum(client.llen(name + suffix) for suffix in _PRIORITY_SUFFIXES)
+        by_queue = {
+            queue: sum(client.llen(queue + suffix) for suffix in _PRIORITY_SUFFIXES)
+            for queue in queues
+        }
     except (RedisError, OSError):
         return _down("Redis does not answer")
-    return {"ok": True, "name": name, "waiting": waiting}
+    return {"ok": True, "name": name, "waiting": sum(by_queue.values()), "queues": by_queue}
 
 
 def _last_refresh() -> dict[str, Any]:

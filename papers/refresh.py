@@ -1,21 +1,22 @@
-"""Run PubMed refresh jobs: resolve identifiers, fetch in batches, store each batch atomically.
+"""Run PubMed refresh jobs: resolve identifiers, plan batches, fetch and store each batch.
 
 The path of a PMID, top to bottom (docs/pipeline.md):
 
     create_job(pmids=[...])                  a queued RefreshJob row (PMIDs are ints by now)
-    run_refresh_job(job_id=...)              claim it, freeze its PMID list, then per batch:
-      papers.pubmed.fetch_records(pmids=)    one efetch, parsed once -> FetchedRecords
-      _store_batch(...)                      one transaction: papers.ingest writes the records
-                                             (-> UpsertSummary) and the withdrawn, missing and
-                                             failed PMIDs, the job adds up its counts and ticks
-                                             the batch off; the commit changes the content
-                                             version once, so cached pages go stale
-    _finish                                  succeeded / partial / failed
+    start_job(job_id=...)                    claim it; a review import stores the review and
+                                             adds its references; resolve DOIs and selections
+                                             into PMIDs once and write them as RefreshBatch
+                                             rows (papers.refresh_batches.plan_batches)
+    then per batch, in a worker (papers.tasks: fetch_batch_task -> store_batch_task, any
+    number of workers, any order) or here in order (run_refresh_job):
+      papers.pubmed.fetch_records(pmids=)    one efetch (omissions re-asked) -> FetchedRecords
+      refresh_batches.store_batch(...)       one transaction: papers.ingest writes the records,
+                                             the batch is marked done and its counts added to
+                                             the job; the last batch finishes the job
 
-``run_refresh_job`` may run twice for the same job (a Celery redelivery after a worker died):
-every batch is stored in one transaction together with the job's checkpoint, so a batch is
-either wholly stored and ticked off, or not at all, and a second run skips what the first
-finished.
+Any step may run twice for the same job or batch (a Celery redelivery after a worker died):
+planning happens once under the job's lock, and a batch is stored and counted once under its
+own, so a second run skips what the first finished.
 """
 
 from __future__ import annotations
@@ -25,23 +26,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from django import db
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from papers.doi_metadata import fetch_crossref_works, hand_over_to_pubmed, store_crossref_works
-from papers.ingest import (
-    NO_PUBMED_RECORD,
-    NOT_FOUND,
-    keep_doi_only_papers,
-    mark_deleted,
-    mark_failed,
-    mark_not_found,
-    sync_reference_list,
-    upsert_isolating,
-)
-from papers.models import Paper, RefreshJob
+from papers import refresh_batches
+from papers.doi_metadata import fetch_crossref_works, store_crossref_works
+from papers.ingest import NO_PUBMED_RECORD, NOT_FOUND, keep_doi_only_papers, sync_reference_list
+from papers.models import Paper, RefreshBatch, RefreshJob
 from papers.pubmed import (
     FetchedRecords,
     InvalidIdentifierError,
@@ -50,7 +42,6 @@ from papers.pubmed import (
     fetch_records,
     pmid_problem,
     pmids_for_doi,
-    split_batches,
 )
 from papers.pubmed.identifiers import strip_doi_prefix
 from papers.refresh_selection import pmids_for_refresh_all
@@ -129,9 +120,9 @@ SETTLED_REASONS = frozenset({NOT_FOUND, NO_PUBMED_RECORD})
 def failed_identifiers(job: RefreshJob) -> tuple[list[int], list[str]]:
     """Return the (PMIDs, DOIs) of the job that failed and are worth asking PubMed for again.
 
-    Those with a per-identifier error other than "not found"; for a job that never reached
-    the queue, everything it asked for; for a job that crashed, also the PMIDs of the batches
-    it never stored.
+    Those with an error other than "not found" (the job's own, for DOIs, and its batches'
+    ``failed_pmids``); for a job that never reached the queue, everything it asked for; for a
+    job that ended on an error, also the PMIDs of the batches it never finished.
     """
     keys = [
         key
@@ -142,10 +133,7 @@ def failed_identifiers(job: RefreshJob) -> tuple[list[int], list[str]]:
     dois = [key for key in keys if not key.isdigit()]
     if "_queue" in job.errors and not job.started_at:
         pmids, dois = [*job.pmids, *pmids], [*job.dois, *dois]
-    elif "_job" in job.errors and job.checkpoint.get("frozen"):
-        stored = set(job.checkpoint.get("batches_done", []))
-        batches = _batches(job.identifiers.get("frozen_pmids", []))
-        pmids += [p for i, batch in enumerate(batches) if i not in stored for p in batch]
+    pmids += refresh_batches.failed_batch_pmids(job=job)
     return list(dict.fromkeys(pmids)), list(dict.fromkeys(dois))
 
 
@@ -171,33 +159,56 @@ def create_retry_job(*, job: RefreshJob, user=None) -> RefreshJob:
 
 
 def run_refresh_job(*, job_id: int, progress: Progress | None = None) -> RefreshJob:
-    """Run (or resume) the job; return it finished. A finished job is returned untouched."""
-    job = _claim(job_id)
-    if job is None:
-        return RefreshJob.objects.get(pk=job_id)
+    """Run (or resume) the whole job in this process; return it finished.
+
+    The same steps a worker pool takes (start_job, then each open batch fetched and stored),
+    in batch order, fetching the next batch while this one is stored. A finished job is
+    returned untouched.
+    """
     try:
-        if job.kind == RefreshJob.Kind.IMPORT_REVIEW and not job.checkpoint.get("review_done"):
-            job = _import_review(job)
-        job = _freeze_pmids(job)
-        done = set(job.checkpoint.get("batches_done", []))
-        batches = _batches(job.identifiers["frozen_pmids"])
-        todo = [(i, b) for i, b in enumerate(batches) if i not in done]
-        if _cancel_requested(job.pk):
-            return _cancel(job.pk)
-        for index, fetched in _prefetched(todo):
-            job = _store_batch(job.pk, index, fetched)
+        job = start_job(job_id=job_id)
+        if job is None or job.is_finished:
+            return RefreshJob.objects.get(pk=job_id)
+        batches = refresh_batches.open_batches(job_id=job_id)
+        if _cancel_requested(job_id):
+            return refresh_batches.cancel_open_batches(job_id=job_id)
+        for batch, fetched in _prefetched(batches):
+            job = refresh_batches.store_batch(batch_id=batch.pk, fetched=fetched) or job
             if progress:
-                progress(job)
+                progress(RefreshJob.objects.get(pk=job_id))
             # Between batches, never inside one: a batch is stored whole or not at all.
-            if _cancel_requested(job.pk):
-                return _cancel(job.pk)
-        return _finish(job.pk)
+            if _cancel_requested(job_id):
+                return refresh_batches.cancel_open_batches(job_id=job_id)
+        return refresh_batches.finish_if_complete(job_id=job_id)
     except TRANSIENT_INFRASTRUCTURE_ERRORS:
         # The database connection dropped (or the like): nothing of the batch in hand was kept,
-        # the job stays "running" with its checkpoint, and the task retries it from there.
+        # the job stays "running" with its open batches, and the task retries it from there.
         raise
     except Exception as exc:
-        _fail(job.pk, exc)
+        _fail(job_id, exc)
+        raise
+
+
+def start_job(*, job_id: int) -> RefreshJob | None:
+    """Claim the job and plan it (once); return it, or None if it had finished already.
+
+    After this the job's PMIDs are RefreshBatch rows and its total is known; a job with
+    nothing left to fetch is finished here.
+    """
+    job = _claim(job_id)
+    if job is None:
+        return None
+    try:
+        if job.kind == RefreshJob.Kind.IMPORT_REVIEW and not job.review_done:
+            job = _import_review(job)
+        job = _plan(job)
+        if _cancel_requested(job_id):
+            return refresh_batches.cancel_open_batches(job_id=job_id)
+        return refresh_batches.finish_if_complete(job_id=job_id)
+    except TRANSIENT_INFRASTRUCTURE_ERRORS:
+        raise
+    except Exception as exc:
+        _fail(job_id, exc)
         raise
 
 
@@ -219,9 +230,9 @@ def _import_review(job: RefreshJob) -> RefreshJob:
     review_record = next((r for r in fetched.records if r.pmid == review_pmid), None)
     with transaction.atomic():
         locked = RefreshJob.objects.select_for_update().get(pk=job.pk)
-        if locked.checkpoint.get("review_done"):
+        if locked.review_done:
             return locked
-        _store(locked, fetched)
+        outcome = refresh_batches.write_outside_batches(job=locked, fetched=fetched)
         reference_pmids: list[int] = []
         reference_dois: list[str] = []
         if review_record is not None:
@@ -235,24 +246,26 @@ def _import_review(job: RefreshJob) -> RefreshJob:
             "pmids": [p for p in locked.pmids if p != review_pmid] + reference_pmids,
             "dois": list(dict.fromkeys([*locked.dois, *reference_dois])),
         }
-        locked.checkpoint = {**locked.checkpoint, "review_done": True}
+        locked.errors = {**locked.errors, **outcome.errors}
+        locked.review_done = True
         locked.save()
         return locked
 
 
-def _freeze_pmids(job: RefreshJob) -> RefreshJob:
-    """Resolve DOIs and "all"/"stale" selections once into identifiers["frozen_pmids"].
+def _plan(job: RefreshJob) -> RefreshJob:
+    """Resolve DOIs and "all"/"stale" selections once into PMIDs, written as RefreshBatch rows.
 
-    Frozen so a redelivered job walks the same batches, even though refreshing changes
-    last_fetched_at (which a stale-days selection reads). The list lives in ``identifiers``,
-    which each batch's save leaves alone, not in the checkpoint it rewrites: a weekly refresh
-    of 200,000 PMIDs must not rewrite a megabyte-sized value a thousand times.
+    Planned once, so a redelivered job walks the same batches, even though refreshing changes
+    last_fetched_at (which a stale-days selection reads). The PMIDs live in the batch rows,
+    not in one JSON value of the job: a refresh of 200,000 PMIDs is 1,000 rows of 200.
     """
-    if job.checkpoint.get("frozen"):
+    if job.planned_at is not None:
         return job
     pmids = list(job.pmids)
     if job.identifiers.get("all"):
-        pmids += pmids_for_refresh_all(job=job)  # changed since the last run, or never fetched
+        # Changed since the last run, never fetched, or failed before (also those that have
+        # no paper row because their first fetch failed): papers.refresh_selection.
+        pmids += pmids_for_refresh_all(job=job)
     elif "stale_days" in job.identifiers:
         cutoff = timezone.now() - timezone.timedelta(days=int(job.identifiers["stale_days"]))
         stale = Paper.objects.filter(pmid__isnull=False).exclude(last_fetched_at__gte=cutoff)
@@ -277,8 +290,8 @@ def _freeze_pmids(job: RefreshJob) -> RefreshJob:
     works, _, crossref_failed = fetch_crossref_works(unresolved)
     with transaction.atomic():
         locked = RefreshJob.objects.select_for_update().get(pk=job.pk)
-        if locked.checkpoint.get("frozen"):
-            return locked  # another delivery of this job froze the list first
+        if locked.planned_at is not None:
+            return locked  # another delivery of this job planned it first
         keep_doi_only_papers(dois=unresolved)
         store_crossref_works(works=works, job=locked)
         locked.errors = {
@@ -293,8 +306,8 @@ def _freeze_pmids(job: RefreshJob) -> RefreshJob:
         already_done = locked.done
         locked.done += len(unresolved) + len(failed)
         locked.total = already_done + len(pmids) + len(unresolved) + len(failed)
-        locked.identifiers = {**locked.identifiers, "frozen_pmids": pmids}
-        locked.checkpoint = {**locked.checkpoint, "frozen": True}
+        refresh_batches.plan_batches(job=locked, pmids=pmids)
+        locked.planned_at = timezone.now()
         locked.save()
         return locked
 
@@ -326,111 +339,26 @@ def _resolve_dois(dois: Sequence[str]) -> tuple[list[int], list[str], dict[str, 
     return pmids, unresolved, failed
 
 
-def _batches(pmids: Sequence[int]) -> list[tuple[int, ...]]:
-    """Split the frozen PMID list the same way on every run, so batch indices stay valid."""
-    return split_batches(pmids, size=settings.REFRESH_BATCH_SIZE)
-
-
-def _prefetched(todo: list[tuple[int, tuple[int, ...]]]) -> Iterator[tuple[int, FetchedRecords]]:
-    """Yield (index, fetched batch) in order, fetching the next batch while this one is stored.
+def _prefetched(batches: list[RefreshBatch]) -> Iterator[tuple[RefreshBatch, FetchedRecords]]:
+    """Yield (batch, fetched) in order, fetching the next batch while this one is stored.
 
     Fetching waits on the shared rate limit and the network, storing on PostgreSQL; overlapping
-    the two is most of an import's speed. The fetch thread never touches the database.
+    the two is most of an in-process import's speed. The fetch thread never touches the
+    database (a worker pool gets the same overlap from its separate fetch and store queues).
     """
-    if not todo:
+    if not batches:
         return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pubmed-fetch") as pool:
-        future = pool.submit(fetch_records, pmids=todo[0][1])
-        for position, (index, _) in enumerate(todo):
+        future = pool.submit(fetch_records, pmids=batches[0].pmids)
+        for position, batch in enumerate(batches):
             fetched = future.result()
-            if position + 1 < len(todo):
-                future = pool.submit(fetch_records, pmids=todo[position + 1][1])
-            yield index, fetched
-
-
-# What storing a batch changes on the job; ``identifiers`` (with the frozen PMIDs) is not one.
-BATCH_FIELDS = [
-    "new_count",
-    "changed_count",
-    "unchanged_count",
-    "not_found_count",
-    "failed_count",
-    "done",
-    "errors",
-    "checkpoint",
-]
-
-
-def _store_batch(job_id: int, index: int, fetched: FetchedRecords) -> RefreshJob:
-    """Store batch number ``index`` and tick it off in the job, in one transaction."""
-    with transaction.atomic():
-        job = RefreshJob.objects.select_for_update().get(pk=job_id)
-        if index in job.checkpoint.get("batches_done", []):
-            return job  # another delivery of this job stored it first
-        _store(job, fetched)
-        job.checkpoint = {
-            **job.checkpoint,
-            "batches_done": [*job.checkpoint.get("batches_done", []), index],
-        }
-        job.save(update_fields=BATCH_FIELDS)
-        return job
-
-
-def _store(job: RefreshJob, fetched: FetchedRecords) -> None:
-    """Write one fetched batch and add what it did to the job's counts (the caller saves)."""
-    summary, store_failures = upsert_isolating(records=fetched.records, job=job)
-    failures = {**fetched.failures, **store_failures}
-    hand_over_to_pubmed(paper_ids=summary.paper_ids.values(), job=job)  # DOI-only papers
-    # A withdrawn citation is a change to a paper we hold (or nothing, if we never had it).
-    newly_deleted = mark_deleted(pmids=fetched.deleted_pmids, job=job)
-    mark_not_found(pmids=fetched.missing_pmids)
-    mark_failed(failures=failures)
-    job.new_count += len(summary.new)
-    job.changed_count += len(summary.changed) + newly_deleted
-    job.unchanged_count += len(summary.unchanged) + len(fetched.deleted_pmids) - newly_deleted
-    job.not_found_count += len(fetched.missing_pmids)
-    job.failed_count += len(failures)
-    job.done += len(fetched.pmids)
-    job.errors = {
-        **job.errors,
-        **{str(pmid): NOT_FOUND for pmid in fetched.missing_pmids},
-        **{str(pmid): reason for pmid, reason in failures.items()},
-    }
-
-
-# What a bad record makes the upsert raise; a lost connection (OperationalError) is not one
-# and still fails the batch.
-
-
-def _finish(job_id: int) -> RefreshJob:
-    with transaction.atomic():
-        job = RefreshJob.objects.select_for_update().get(pk=job_id)
-        if job.is_finished:
-            return job
-        if job.failed_count and job.failed_count >= job.total:
-            job.status = RefreshJob.Status.FAILED
-        elif job.failed_count:
-            job.status = RefreshJob.Status.PARTIAL
-        else:
-            job.status = RefreshJob.Status.SUCCEEDED
-        job.finished_at = timezone.now()
-        job.save()
-        return job
+            if position + 1 < len(batches):
+                future = pool.submit(fetch_records, pmids=batches[position + 1].pmids)
+            yield batch, fetched
 
 
 def _cancel_requested(job_id: int) -> bool:
     return RefreshJob.objects.filter(pk=job_id, cancel_requested_at__isnull=False).exists()
-
-
-def _cancel(job_id: int) -> RefreshJob:
-    """End a job whose cancel was asked for; what its stored batches wrote stays."""
-    with transaction.atomic():
-        job = RefreshJob.objects.select_for_update().get(pk=job_id)
-        if not job.is_finished:
-            job.status = RefreshJob.Status.CANCELLED
-            job.finished_at = timezone.now()
-            job.save(update_fields=["status", "finished_at"])
-        return job
 
 
 def fail_job(*, job_id: int, exc: Exception) -> None:
@@ -439,7 +367,10 @@ def fail_job(*, job_id: int, exc: Exception) -> None:
 
 
 def _fail(job_id: int, exc: Exception) -> None:
-    """Record an unexpected failure (a bug, the database going away for good) on the job."""
+    """Record an unexpected failure (a bug, the database going away for good) on the job.
+
+    Its open batches stay open, with their PMIDs: "retry failed" asks for them again.
+    """
     logger.exception("refresh job %s failed", job_id)
     with transaction.atomic():
         job = RefreshJob.objects.select_for_update().get(pk=job_id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -28,7 +29,29 @@ WINDOW_MARGIN = dt.timedelta(days=1)
 
 
 def pmids_for_refresh_all(*, job: RefreshJob) -> list[int]:
-    """Return, in ascending order, the PMIDs the refresh-everything ``job`` should fetch."""
+    """Return, in ascending order, the PMIDs the refresh-everything ``job`` should fetch:
+    those changed or never fetched (below), and those whose fetch failed before they had a
+    paper row (``failed_without_a_paper``)."""
+    return sorted(set(_stored_pmids_to_fetch(job=job)).union(failed_without_a_paper()))
+
+
+def failed_without_a_paper() -> list[int]:
+    """Return the PMIDs some job failed to fetch or store that still have no paper row.
+
+    A PMID first asked for in an import whose batch failed (NCBI down, a record the database
+    refused) has no Paper to carry ``fetch_state="failed"``; its batch keeps it in
+    ``failed_pmids`` so the next refresh asks for it again until it is stored.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT f.pmid FROM papers_refreshbatch b, unnest(b.failed_pmids) AS f(pmid) "
+            "WHERE b.failed_pmids <> '{}' "
+            "AND NOT EXISTS (SELECT 1 FROM papers_paper p WHERE p.pmid = f.pmid) ORDER BY 1"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _stored_pmids_to_fetch(*, job: RefreshJob) -> list[int]:
     stored = Paper.objects.filter(pmid__isnull=False).order_by("pmid")
     since = last_successful_refresh_all(before=job)
     if since is None:
@@ -46,7 +69,7 @@ def pmids_for_refresh_all(*, job: RefreshJob) -> list[int]:
             # Cannot tell which changed: fetch them all rather than miss one.
             logger.warning("modification check failed, fetching %s PMIDs: %s", len(chunk), exc)
             changed.update(chunk)
-    return sorted(changed.union(never_fetched))
+    return sorted(changed.union(never_fetched))  # never_fetched includes those that failed
 
 
 def _pmids(papers: QuerySet[Paper]) -> list[int]:

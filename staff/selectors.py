@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import Lower
 
 from curation.identifiers import Identifier
-from papers.models import EvidenceNote, PaperChange, RefreshJob
+from papers.models import EvidenceNote, PaperChange, RefreshBatch, RefreshJob
 
 ERRORS_SHOWN = 500  # rows of a job's error table; a weekly refresh with NCBI down has thousands
 
@@ -25,9 +25,7 @@ NOTICE_BY_FIELD = {field: (kind, label) for kind, (field, label) in NOTICES.item
 
 def jobs(*, status: str = "") -> QuerySet[RefreshJob]:
     """Return the jobs, newest first, with who asked for them; only ``status`` ones if given."""
-    queryset = RefreshJob.objects.select_related("requested_by").defer(
-        "identifiers", "checkpoint", "errors"
-    )
+    queryset = RefreshJob.objects.select_related("requested_by").defer("identifiers", "errors")
     return queryset.filter(status=status) if status else queryset
 
 
@@ -38,10 +36,36 @@ class ErrorRow:
 
 
 def job_errors(job: RefreshJob) -> tuple[list[ErrorRow], int]:
-    """Return the first ERRORS_SHOWN per-identifier errors (job-level ones first) and the total."""
-    items = sorted(job.errors.items(), key=lambda kv: (not kv[0].startswith("_"), kv[0]))
-    rows = [ErrorRow(_identifier_label(key), reason) for key, reason in items[:ERRORS_SHOWN]]
-    return rows, len(items)
+    """Return the first ERRORS_SHOWN per-identifier errors (job-level ones first, then the
+    planning's, then the batches' in order) and how many there are in all."""
+    job_level = sorted(job.errors.items(), key=lambda kv: (not kv[0].startswith("_"), kv[0]))
+    items = {**dict(job_level), **job.identifier_errors(limit=ERRORS_SHOWN)}
+    rows = [ErrorRow(_identifier_label(k), r) for k, r in list(items.items())[:ERRORS_SHOWN]]
+    batch_errors = job.batches.aggregate(n=Sum("not_found_count") + Sum("failed_count"))["n"]
+    return rows, len(job.errors) + (batch_errors or 0)
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """How far a job's batches are: how many in each state, and which workers took them."""
+
+    by_status: list[tuple[str, int]]  # (status label, count) in the order of their life
+    total: int
+    workers: list[str]
+    retried: int  # batches taken more than once (a worker died, a step was retried)
+
+
+def batch_summary(job: RefreshJob) -> BatchSummary:
+    counts = dict(job.batches.values_list("status").annotate(n=Count("pk")).order_by())
+    labels = RefreshBatch.Status
+    by_status = [(label, counts[value]) for value, label in labels.choices if counts.get(value)]
+    workers = job.batches.exclude(worker="").values_list("worker", flat=True).distinct()
+    return BatchSummary(
+        by_status=by_status,
+        total=sum(counts.values()),
+        workers=sorted(workers),
+        retried=job.batches.filter(attempts__gt=1).count(),
+    )
 
 
 def _identifier_label(key: str) -> str:

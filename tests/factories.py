@@ -177,3 +177,17 @@ class PaperChangeFactory(factory.django.DjangoModelFactory):
     field = "title"
     old_value = "Old title"
     new_value = "New title"
+
+
+def stored_batches(job: models.RefreshJob) -> list[int]:
+    """Return the indexes of the job's batches that are stored (done), in order."""
+    return list(
+        job.batches.filter(status=models.RefreshBatch.Status.DONE)
+        .order_by("index")
+        .values_list("index", flat=True)
+    )
+
+
+def planned_pmids(job: models.RefreshJob) -> list[int]:
+    """Return every PMID the job planned to fetch, in batch order."""
+    return [p for batch in job.batches.order_by("index") for p in batch.pmids]

@@ -408,6 +408,9 @@ class PaperChangeSerializer(serializers.ModelSerializer):
         fields = ["id", "paper", "field", "old_value", "new_value", "changed_at", "refresh_job_id"]
 
 
+JOB_ERRORS_SHOWN = 1000  # a weekly refresh with NCBI down has thousands; the counts say how many
+
+
 class RefreshJobSerializer(serializers.ModelSerializer):
     """A PubMed import or refresh run, as the admin shows it (staff only)."""
 
@@ -416,7 +419,9 @@ class RefreshJobSerializer(serializers.ModelSerializer):
     )
     duration_seconds = serializers.FloatField(allow_null=True)
     identifiers = serializers.JSONField(help_text='{"pmids": [...], "dois": [...]}')
-    errors = serializers.JSONField(help_text='{"<identifier>": "<reason>"}')
+    errors = serializers.SerializerMethodField(
+        help_text='{"<identifier>": "<reason>"}: the first 1,000 that failed or were not found'
+    )
 
     class Meta:
         model = RefreshJob
@@ -440,3 +445,9 @@ class RefreshJobSerializer(serializers.ModelSerializer):
             "finished_at",
             "duration_seconds",
         ]
+
+    @extend_schema_field(
+        {"type": "object", "additionalProperties": {"type": "string"}, "maxProperties": 1000}
+    )
+    def get_errors(self, job: RefreshJob) -> dict[str, str]:
+        return job.identifier_errors(limit=JOB_ERRORS_SHOWN)

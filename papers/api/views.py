@@ -27,6 +27,7 @@ from papers.models import (
     PaperChange,
     PivotalTrial,
     ReconstitutionPoint,
+    RefreshBatch,
     RefreshJob,
     Therapy,
 )
@@ -149,7 +150,13 @@ class RefreshJobViewSet(ReadOnlyViewSet):
     cursor_ordering = "-id"
 
     def get_queryset(self) -> QuerySet:
-        return RefreshJob.objects.select_related("requested_by")
+        # The batches' errors in one query for the page, not one per job (identifier_errors).
+        error_batches = Prefetch(
+            "batches",
+            queryset=RefreshBatch.objects.exclude(errors={}).only("job_id", "index", "errors"),
+            to_attr="error_batches",
+        )
+        return RefreshJob.objects.select_related("requested_by").prefetch_related(error_batches)
 
     def modified_at(self, obj: RefreshJob) -> dt.datetime | None:
         # A running job's progress changes without a timestamp: only a finished one has a date.

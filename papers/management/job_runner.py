@@ -32,7 +32,7 @@ def run_or_queue(command: BaseCommand, job: RefreshJob, *, queue: bool) -> Refre
     finally:
         bar.close()
     command.stdout.write(summary_line(job))
-    for identifier, reason in list(job.errors.items())[:20]:
+    for identifier, reason in job.identifier_errors(limit=20).items():
         command.stderr.write(f"  {identifier}: {reason}")
     if job.status == RefreshJob.Status.FAILED:
         raise CommandError(f"job #{job.pk} failed")

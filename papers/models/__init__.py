@@ -16,7 +16,7 @@ from papers.models.crossref import CrossrefRecord
 from papers.models.evidence import Citation, EvidenceEvent, EvidenceNote
 from papers.models.files import ImportedFile
 from papers.models.intake import IntakeItem, WatchedSearch, WatchRun
-from papers.models.jobs import RefreshJob
+from papers.models.jobs import RefreshBatch, RefreshJob
 from papers.models.overrides import PUBMED_OWNED_FIELDS, PaperOverride
 from papers.models.related import RelatedPapers
 from papers.models.review import Reference
@@ -42,6 +42,7 @@ __all__ = [
     "PivotalTrial",
     "ReconstitutionPoint",
     "Reference",
+    "RefreshBatch",
     "RefreshJob",
     "RelatedPapers",
     "Therapy",

@@ -6,6 +6,8 @@ Public API (keyword-only; plain values out, never Entrez or lxml objects)::
     normalize_doi(text) -> str                            # the one DOI validator
     split_batches(pmids, *, size=200) -> list[tuple[int, ...]]
     fetch_records(*, pmids, config=None) -> FetchedRecords   # one efetch, <= 200 PMIDs
+    fetch_batch_xml(*, pmids, config=None) -> FetchedXml     # the same, replies left unread
+    read_fetched_xml(fetched_xml) -> FetchedRecords          # ... read where they are stored
     pmids_for_doi(*, doi, config=None) -> list[int]          # [] = not in PubMed
     pmids_modified_between(*, pmids, mindate, maxdate)       # esearch datetype=mdat, <= 1000
     search_pubmed(*, query, mindate, maxdate, limit=10000) -> SearchResult  # search.py
@@ -42,9 +44,12 @@ from papers.pubmed.client import (
     BATCH_SIZE,
     MODIFIED_CHECK_SIZE,
     FetchedRecords,
+    FetchedXml,
+    fetch_batch_xml,
     fetch_records,
     pmids_for_doi,
     pmids_modified_between,
+    read_fetched_xml,
     split_batches,
 )
 from papers.pubmed.config import NcbiConfig, config_from_settings
@@ -76,6 +81,7 @@ __all__ = [
     "BATCH_SIZE",
     "MODIFIED_CHECK_SIZE",
     "FetchedRecords",
+    "FetchedXml",
     "InvalidIdentifierError",
     "NcbiConfig",
     "NcbiError",
@@ -91,6 +97,7 @@ __all__ = [
     "Window",
     "config_from_settings",
     "doi_problem",
+    "fetch_batch_xml",
     "fetch_records",
     "normalize_doi",
     "parse_pmid",
@@ -99,6 +106,7 @@ __all__ = [
     "pmid_problem",
     "pmids_for_doi",
     "pmids_modified_between",
+    "read_fetched_xml",
     "search_pubmed",
     "split_batches",
     "strip_doi_prefix",

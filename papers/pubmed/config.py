@@ -49,7 +49,7 @@ def config_from_settings() -> NcbiConfig:
         api_key=settings.NCBI_API_KEY or None,
         tool=settings.NCBI_TOOL or "irtkb",
         timeout_seconds=float(settings.NCBI_TIMEOUT_SECONDS),
-        redis_url=settings.REDIS_URL,
+        redis_url=settings.NCBI_RATE_LIMIT_REDIS_URL or settings.REDIS_URL,
         rate_limit_key=settings.NCBI_RATE_LIMIT_KEY,
         max_attempts=settings.NCBI_MAX_ATTEMPTS,
         backoff_base_seconds=settings.NCBI_BACKOFF_BASE_SECONDS,

@@ -28,10 +28,12 @@ _ENDPOINTS = ("efetch", "esearch", "elink")
 
 @dataclass(frozen=True)
 class Reply:
-    """A checked reply: its parsed root (the only parse of it) and how many requests it took."""
+    """A checked reply: its parsed root (the only parse of it), the bytes it was parsed from
+    (for a worker that hands the reply on to another), and how many requests it took."""
 
     root: etree._Element
     attempts: int
+    body: bytes = b""
 
 
 class _RetryableFailure(Exception):
@@ -63,7 +65,7 @@ def request_xml(
         limiter.acquire()
         try:
             body = _send(endpoint, params, config)
-            return Reply(root=_check(body, expect_root), attempts=attempt)
+            return Reply(root=_check(body, expect_root), attempts=attempt, body=body)
         except _RetryableFailure as exc:
             reason = str(exc)
         except PermanentNcbiError as exc:

@@ -20,7 +20,7 @@ from papers.roles import can_run_jobs
 from staff.access import jobs_runner_required, jobs_viewer_required
 from staff.forms import ImportForm, JobFilterForm
 from staff.imports import ReadList, queue_import, queue_retry
-from staff.selectors import job_errors, jobs
+from staff.selectors import batch_summary, job_errors, jobs
 
 JOBS_PER_PAGE = 50
 BAD_LINES_SHOWN = 50  # in the messages after an import; the rest are counted
@@ -83,6 +83,7 @@ def _job_context(request: HttpRequest, pk: int) -> dict:
         "job": job,
         "errors": errors,
         "error_total": error_total,
+        "batches": batch_summary(job),
         "retries": list(job.retries.order_by("pk")),
         "change_count": job.changes.count(),
         "can_run": can_run_jobs(request.user),

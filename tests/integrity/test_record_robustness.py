@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from eutils_replay import running_replay_server
-from papers import refresh
+from papers import ingest, refresh
 from papers.ingest import upsert_papers
 from papers.models import Author, Paper, RefreshJob
 from papers.pubmed import parse_pubmed_xml
@@ -87,9 +87,9 @@ def test_a_job_with_malformed_records_completes_the_rest(tmp_path, settings):
 
     assert job.status == RefreshJob.Status.PARTIAL
     assert (job.done, job.total, job.new_count, job.failed_count) == (9, 9, 6, 3)
-    assert set(job.errors) == {str(LONG_PAGES), str(BAD_YEAR), str(DEEP)}
-    assert "page field" in job.errors[str(LONG_PAGES)]
-    assert "nested" in job.errors[str(DEEP)]
+    assert set(job.identifier_errors()) == {str(LONG_PAGES), str(BAD_YEAR), str(DEEP)}
+    assert "page field" in job.identifier_errors()[str(LONG_PAGES)]
+    assert "nested" in job.identifier_errors()[str(DEEP)]
     assert set(Paper.objects.filter(fetch_state="fetched").values_list("pmid", flat=True)) == {
         *GOOD,
         LONG_GROUP,
@@ -104,7 +104,7 @@ def test_a_record_the_database_refuses_fails_alone_in_words(settings):
         article_set(article(GOOD[0], doi=""), article(GOOD[1]), article(GOOD[2]))
     ).records
 
-    summary, failures = refresh.upsert_isolating(records=records, job=None)
+    summary, failures = ingest.upsert_isolating(records=records, job=None)
 
     assert sorted(Paper.objects.get(pmid=p).pk for p in GOOD[1:3]) == sorted(summary.new)
     assert list(failures) == [GOOD[0]]

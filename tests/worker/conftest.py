@@ -15,6 +15,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from irtkb.queues import job_queue_names
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -46,7 +48,7 @@ class Workers:
                 "irtkb",
                 "worker",
                 "-Q",
-                self.queue,
+                ",".join(job_queue_names(self.queue)),
                 "-n",
                 f"{name}-{self.queue}@%h",
                 "--concurrency=1",
@@ -121,4 +123,5 @@ def quiet_queue(settings):
     from irtkb.celery import app
 
     with app.connection_for_write() as connection:
-        connection.SimpleQueue(settings.REFRESH_QUEUE).clear()
+        for name in job_queue_names(settings.REFRESH_QUEUE):
+            connection.SimpleQueue(name).clear()
