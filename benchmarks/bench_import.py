@@ -169,6 +169,76 @@ def import_through_replay(directory: Path, pmids: list[int]) -> tuple[float, int
         return elapsed, len(server.requests), job
 
 
+def import_through_workers(
+    directory: Path, pmids: list[int], *, workers: int
+) -> tuple[float, int, object]:
+    """Run the same import as one job on ``workers`` real Celery worker processes (each one
+    process serving the job's three queues) and time it from queueing to its last batch."""
+    from papers import refresh
+    from papers.models import RefreshJob
+    from papers.tasks import enqueue_job
+
+    empty_tables()
+    queue = f"bench-{uuid.uuid4().hex[:8]}"
+    settings.REFRESH_QUEUE = queue
+    with running_replay_server(directory) as server, tempfile.TemporaryDirectory() as logs:
+        rate_key = f"irtkb:bench:{uuid.uuid4().hex}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "EUTILS_BASE_URL": server.base_url,
+            "NCBI_RATE_LIMIT_KEY": rate_key,
+            "REFRESH_QUEUE": queue,
+        }
+        queues = ",".join([queue, f"{queue}.fetch", f"{queue}.store"])
+        processes, log_paths = [], []
+        for number in range(workers):
+            log_paths.append(Path(logs) / f"worker-{number}.log")
+            processes.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "irtkb",
+                        "worker",
+                        "-Q",
+                        queues,
+                        "-n",
+                        f"bench{number}-{queue}@%h",
+                        "--concurrency=1",
+                        "--loglevel=INFO",
+                        "--without-gossip",
+                        "--without-mingle",
+                        "--without-heartbeat",
+                    ],
+                    cwd=BASE_DIR,
+                    env=env,
+                    stdout=log_paths[-1].open("w"),
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        try:
+            deadline = time.monotonic() + 60
+            while not all("ready." in p.read_text() for p in log_paths):
+                assert time.monotonic() < deadline, "workers did not start"
+                time.sleep(0.2)
+            job = refresh.create_job(kind=RefreshJob.Kind.IMPORT, trigger="command", pmids=pmids)
+            start = time.perf_counter()
+            enqueue_job(job)
+            while not job.is_finished:
+                time.sleep(0.1)
+                job.refresh_from_db()
+            elapsed = time.perf_counter() - start
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(timeout=30)
+        return elapsed, len(server.requests), job
+
+
 def _paper_count() -> int:
     from papers.models import Paper
 
@@ -252,13 +322,20 @@ def main() -> None:
             print(f"  {'2 import processes':<32} {rate(COUNT, two)}")
 
             print("end to end through E-utilities (replay server, rate limit on):")
-            elapsed, requests, job = import_through_replay(plain_dir, pmids)
             allowed = config_from_settings().requests_per_second * settings.REFRESH_BATCH_SIZE
-            print(
-                f"  {'import job':<32} {rate(COUNT, elapsed)}  {COUNT / elapsed / allowed:.0%} of "
-                f"the {allowed:,.0f} records/s the rate limit allows; {requests} requests; "
-                f"job {job.status}, {job.new_count} new, {job.failed_count} failed"
-            )
+            runs = {
+                "job in this process": lambda: import_through_replay(plain_dir, pmids),
+                "job on 1 worker": lambda: import_through_workers(plain_dir, pmids, workers=1),
+                "job on 2 workers": lambda: import_through_workers(plain_dir, pmids, workers=2),
+            }
+            for name, run in runs.items():
+                elapsed, requests, job = run()
+                assert _paper_count() == COUNT and job.new_count == COUNT, job.status
+                print(
+                    f"  {name:<32} {rate(COUNT, elapsed)}  {COUNT / elapsed / allowed:.0%} of "
+                    f"the {allowed:,.0f} records/s the rate limit allows; {requests} requests; "
+                    f"job {job.status}, {job.new_count} new, {job.failed_count} failed"
+                )
 
             big = write_baseline_files(Path(tmp) / "big", files=1, per_file=MEMORY_RECORDS)
             print(
