@@ -88,7 +88,7 @@ def test_without_a_shared_bucket_two_processes_would_exceed_the_limit(replay, ra
     config = make_config(replay, rate_key, api_key=None)
 
     run_two_processes([config, replace(config, rate_limit_key=rate_key + ":other")])
-    redis_client(settings.REDIS_URL).delete(rate_key + ":other")
+    redis_client(settings.REDIS_URL).delete(rate_key + ":other", rate_key + ":other:sent")
 
     assert busiest_second(arrivals(replay)) > 3
 
@@ -124,6 +124,29 @@ def test_reservations_are_handed_out_one_spacing_apart(rate_key):
     slack = 0.002  # the script rounds to microseconds and the clocks are read, not shared
     for (earliest, latest), (next_earliest, next_latest) in itertools.pairwise(calls):
         assert next_earliest - latest - slack <= 0.37 <= next_latest - earliest + slack
+
+
+def test_a_send_is_confirmed_only_one_spacing_after_the_last_confirmed_one(rate_key):
+    limiter = RedisRateLimiter(redis_url=settings.REDIS_URL, key=rate_key, requests_per_second=3)
+
+    # However the slots were handed out, a confirmation right after another is refused with
+    # (nearly) a whole spacing still to wait, and nothing is recorded for the refused one.
+    assert limiter.confirm() == 0
+    too_soon = limiter.confirm()
+    again = limiter.confirm()
+
+    assert 0.3 < again <= too_soon <= 0.37
+
+
+def test_acquire_returns_only_once_its_send_is_confirmed(rate_key):
+    limiter = RedisRateLimiter(redis_url=settings.REDIS_URL, key=rate_key, requests_per_second=3)
+    started = time.monotonic()
+    limiter.confirm()  # another process sent just now, outside its reserved slot
+
+    limiter.acquire()  # the bucket is idle, so its slot is now: it waits for the confirmation
+    elapsed = time.monotonic() - started
+
+    assert elapsed >= 0.37 - 0.002  # the clocks are read, not shared
 
 
 def test_the_bucket_key_expires_once_idle(rate_key):
