@@ -85,7 +85,7 @@ class RedisRateLimiter:
         return self._run(self._reserve, self.key)
 
     def confirm(self) -> float:
-        """Record a send now and return 0, or return the seconds to wait if the last was too near."""
+        """Record a send now and return 0, or the seconds to wait if the last one is too near."""
         return self._run(self._confirm, self.sent_key)
 
     def acquire(self) -> float:

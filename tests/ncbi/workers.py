@@ -34,7 +34,7 @@ def fetch_waking_late(
         calls += 1
         return reserve(limiter) + (late if calls % 2 else 0.0)
 
-    RedisRateLimiter.reserve = reserve_and_oversleep  # type: ignore[method-assign]
+    RedisRateLimiter.reserve = reserve_and_oversleep  # type: ignore[assignment]
     if not confirm:
-        RedisRateLimiter.confirm = lambda limiter: 0.0  # type: ignore[method-assign]
+        RedisRateLimiter.confirm = lambda limiter: 0.0  # type: ignore[assignment]
     return fetch_one_by_one(config, pmids, start_at)

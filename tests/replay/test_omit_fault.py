@@ -33,7 +33,7 @@ def efetch(server, pmids: list[int]) -> dict[int, bytes]:
         root = etree.fromstring(reply.read())  # well-formed, or this raises
     assert root.tag == "PubmedArticleSet"
     return {
-        int(article.findtext("MedlineCitation/PMID")): etree.tostring(article)
+        int(article.findtext("MedlineCitation/PMID", default="")): etree.tostring(article)
         for article in root.iterfind("PubmedArticle")
     }
 
