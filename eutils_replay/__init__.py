@@ -11,7 +11,8 @@ It answers efetch (by id or from the history server), esearch (PMID and ``"<doi>
 terms, free-text queries with date windows for watched searches, ``usehistory=y``), elink
 (pubmed_pubmed_refs, pubmed_pubmed_citedin, pubmed_pubmed) and Crossref's
 ``/crossref/works/{doi}`` from ``*.json`` fixtures, over GET and POST; injects faults on
-request (HTTP 429/500, slow, truncated, disconnect, ``<ERROR>``), and logs every request.
+request (HTTP 429/500, slow, truncated, disconnect, ``<ERROR>``, efetch replies that silently
+omit records), and logs every request.
 See docs/ncbi.md and docs/intake.md.
 """
 

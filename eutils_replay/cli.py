@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from eutils_replay.faults import FAULT_KINDS, SERVER_ERROR, Faults
 from eutils_replay.server import DEFAULT_BASE_PATH, ReplayServer
 
-_RATE_FLAGS = ("429", "500", "slow", "truncated", "disconnect", "error")
+_RATE_FLAGS = ("429", "500", "slow", "truncated", "disconnect", "error", "omit")
 
 
 def probability(value: str) -> float:
@@ -58,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             rate_truncated=options.rate_truncated,
             rate_disconnect=options.rate_disconnect,
             rate_error=options.rate_error,
+            rate_omit=options.rate_omit,
             slow_seconds=options.slow_seconds,
             fail_first=options.fail_first,
             fail_first_with=options.fail_first_with,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from eutils_replay import replies, textsearch
@@ -11,6 +12,8 @@ from eutils_replay.fixtures import FixtureIndex
 from eutils_replay.history import History
 
 Params = dict[str, list[str]]
+# Given the PMIDs an efetch reply would carry, return those to leave out (the omit fault).
+Omitter = Callable[[Sequence[int]], Sequence[int]]
 XML = "text/xml; charset=UTF-8"
 # efetch serves at most this many records per request, as NCBI does.
 EFETCH_MAX = 10_000
@@ -26,7 +29,10 @@ _ID_FIELD = re.compile(r"\[(pmid|uid|doi)\]", re.IGNORECASE)
 
 @dataclass
 class Reply:
-    """A reply body with its status, and the number of ids the request named (for the log)."""
+    """A reply body with its status, and the number of ids the request named (for the log).
+
+    ``omitted`` lists the PMIDs an efetch reply left out on purpose (the omit fault).
+    """
 
     body: bytes
     status: int = 200
@@ -34,6 +40,7 @@ class Reply:
     ids: int = 0
     term: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    omitted: tuple[int, ...] = ()
 
 
 class BadParameter(Exception):
@@ -51,15 +58,19 @@ class Eutils:
         self.index = index
         self.history = history or History()
 
-    def answer(self, endpoint: str, params: Params) -> Reply:
-        """Return the reply for ``endpoint`` ("efetch", ...); bad parameters become <ERROR>."""
-        handler = getattr(self, f"_{endpoint}")
+    def answer(self, endpoint: str, params: Params, *, omit: Omitter | None = None) -> Reply:
+        """Return the reply for ``endpoint`` ("efetch", ...); bad parameters become <ERROR>.
+
+        ``omit`` picks records for efetch to leave out silently; other endpoints ignore it.
+        """
         try:
-            return handler(params)
+            if endpoint == "efetch":
+                return self._efetch(params, omit=omit)
+            return getattr(self, f"_{endpoint}")(params)
         except BadParameter as exc:
             return Reply(replies.error_reply(endpoint, str(exc)), ids=len(_ids(params)))
 
-    def _efetch(self, params: Params) -> Reply:
+    def _efetch(self, params: Params, *, omit: Omitter | None = None) -> Reply:
         _require_pubmed(params, "db")
         retmode = _one(params, "retmode") or "xml"
         rettype = _one(params, "rettype") or "xml"
@@ -74,8 +85,14 @@ class Eutils:
         retstart = _int(params, "retstart", 0)
         retmax = min(_int(params, "retmax", EFETCH_MAX), EFETCH_MAX)
         wanted = list(dict.fromkeys(ids))[retstart : retstart + retmax]
-        records = [self.index.by_pmid[p].xml for p in wanted if p in self.index.by_pmid]
-        return Reply(replies.pubmed_article_set(records), ids=len(wanted))
+        found = [pmid for pmid in wanted if pmid in self.index.by_pmid]
+        omitted = set(omit(found)) if omit else set()
+        records = [self.index.by_pmid[pmid].xml for pmid in found if pmid not in omitted]
+        return Reply(
+            replies.pubmed_article_set(records),
+            ids=len(wanted),
+            omitted=tuple(pmid for pmid in found if pmid in omitted),
+        )
 
     def _from_history(self, params: Params) -> list[int]:
         webenv = _one(params, "WebEnv")

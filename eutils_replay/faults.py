@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 # The ways a reply can go wrong, as named on the command line and in the request log.
@@ -13,7 +14,8 @@ SLOW = "slow"
 TRUNCATED = "truncated"  # a complete HTTP reply whose XML stops half-way
 DISCONNECT = "disconnect"  # the connection closes before Content-Length bytes arrive
 ERROR_REPLY = "error"  # HTTP 200 carrying <ERROR>...</ERROR>, as NCBI often does
-FAULT_KINDS = (TOO_MANY_REQUESTS, SERVER_ERROR, SLOW, TRUNCATED, DISCONNECT, ERROR_REPLY)
+OMIT = "omit"  # HTTP 200, a valid PubmedArticleSet that silently lacks some requested records
+FAULT_KINDS = (TOO_MANY_REQUESTS, SERVER_ERROR, SLOW, TRUNCATED, DISCONNECT, ERROR_REPLY, OMIT)
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,14 @@ class Faults:
 
     Each request draws one number, so the rates are exclusive probabilities and may not add
     up to more than 1. ``fail_first`` requests get ``fail_first_with`` before any rate applies.
+
+    ``omit`` is NCBI's quietest failure: efetch answers HTTP 200 with a well-formed set that
+    leaves out at least one and at most half of the records it would have served (which ones
+    is drawn from ``seed``); the request log names them (``LoggedRequest.omitted``). It
+    only makes sense for efetch: any other endpoint, and an efetch of fewer than two records
+    (half of one is none), is answered normally and logged without a fault. With
+    ``fail_first_with="omit"`` only efetch requests count towards ``fail_first``, so it means
+    "the first N efetch replies omit".
     """
 
     rate_429: float = 0.0
@@ -30,6 +40,7 @@ class Faults:
     rate_truncated: float = 0.0
     rate_disconnect: float = 0.0
     rate_error: float = 0.0
+    rate_omit: float = 0.0
     slow_seconds: float = 5.0
     fail_first: int = 0
     fail_first_with: str = SERVER_ERROR
@@ -61,6 +72,7 @@ class Faults:
             TRUNCATED: self.rate_truncated,
             DISCONNECT: self.rate_disconnect,
             ERROR_REPLY: self.rate_error,
+            OMIT: self.rate_omit,
         }
 
     def describe(self) -> str:
@@ -83,12 +95,16 @@ class FaultPlan:
         self._random = random.Random(faults.seed)
         self._seen = 0
 
-    def next_fault(self) -> str | None:
-        """Return the fault kind for the next request, or None to answer normally."""
+    def next_fault(self, endpoint: str | None = None) -> str | None:
+        """Return the fault kind for the next request to ``endpoint``, or None to answer normally.
+
+        Requests to other endpoints than efetch do not count towards "fail the first N" with
+        ``omit``, which nothing but efetch can show.
+        """
+        counts = self.faults.fail_first_with != OMIT or endpoint == "efetch"
         with self._lock:
-            seen = self._seen
-            self._seen += 1
-            if seen < self.faults.fail_first:
+            if counts and self._seen < self.faults.fail_first:
+                self._seen += 1
                 return self.faults.fail_first_with
             draw = self._random.random()
         threshold = 0.0
@@ -97,3 +113,11 @@ class FaultPlan:
             if draw < threshold:
                 return kind
         return None
+
+    def choose_omitted(self, pmids: Sequence[int]) -> list[int]:
+        """Return which of the ``pmids`` an omitting reply leaves out: 1 to half of them."""
+        if len(pmids) < 2:
+            return []
+        with self._lock:
+            count = self._random.randint(1, len(pmids) // 2)
+            return sorted(self._random.sample(list(pmids), count))

@@ -10,7 +10,10 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class LoggedRequest:
-    """One request: when it arrived (epoch seconds), what it asked for, how it was answered."""
+    """One request: when it arrived (epoch seconds), what it asked for, how it was answered.
+
+    ``omitted`` holds the PMIDs an omit fault left out of an efetch reply, in request order.
+    """
 
     time: float
     endpoint: str
@@ -20,6 +23,7 @@ class LoggedRequest:
     fault: str | None = None
     term: str | None = None
     api_key: bool = False
+    omitted: tuple[int, ...] = ()
 
 
 class RequestLog:

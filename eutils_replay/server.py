@@ -7,7 +7,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -80,9 +80,13 @@ class ReplayServer(ThreadingHTTPServer):
         """Replace the fault switches; "fail the first N" counts again from the next request."""
         self._plan = FaultPlan(faults)
 
-    def next_fault(self) -> str | None:
-        """Return the fault to inject into the next request, if any."""
-        return self._plan.next_fault()
+    def next_fault(self, endpoint: str | None = None) -> str | None:
+        """Return the fault to inject into the next request (to ``endpoint``), if any."""
+        return self._plan.next_fault(endpoint)
+
+    def choose_omitted(self, pmids: Sequence[int]) -> list[int]:
+        """Return which of ``pmids`` an omitting efetch reply leaves out."""
+        return self._plan.choose_omitted(pmids)
 
     def stop(self) -> None:
         """Stop serving, wake any deliberately slow replies, and close the socket."""
@@ -150,7 +154,7 @@ class ReplayHandler(BaseHTTPRequestHandler):
             return
         if path.startswith(crossref.PREFIX):
             params = {**params, "_path": [path]}
-            self._answer(arrived, "crossref", params, server.next_fault())
+            self._answer(arrived, "crossref", params, server.next_fault("crossref"))
             return
         name = path[len(server.base_path) :] if path.startswith(server.base_path) else None
         endpoint = _ENDPOINTS.get(name or "")
@@ -158,7 +162,7 @@ class ReplayHandler(BaseHTTPRequestHandler):
             self._log(arrived, path, 0, 404, None, params)
             self._send(404, b"Not Found\n", "text/plain; charset=UTF-8")
             return
-        fault = server.next_fault()
+        fault = server.next_fault(endpoint)
         self._answer(arrived, endpoint, params, fault)
 
     def _answer(self, arrived: float, endpoint: str, params: Params, fault: str | None) -> None:
@@ -180,9 +184,24 @@ class ReplayHandler(BaseHTTPRequestHandler):
                 replies.error_reply(endpoint, "Search Backend failed (injected by eutils_replay)"),
                 ids=_count_ids(params),
             )
+        elif fault == fault_kinds.OMIT:
+            reply = server.eutils.answer(endpoint, params, omit=server.choose_omitted)
         else:
             reply = server.eutils.answer(endpoint, params)
-        self._log(arrived, endpoint, reply.ids, reply.status, fault, params, term=reply.term)
+        if fault == fault_kinds.OMIT and not reply.omitted:
+            # Only an efetch of two or more records can lose some; anything else is served
+            # whole and logged as normal, so counting "omit" in the log counts real omissions.
+            fault = None
+        self._log(
+            arrived,
+            endpoint,
+            reply.ids,
+            reply.status,
+            fault,
+            params,
+            term=reply.term,
+            omitted=reply.omitted,
+        )
         if fault == fault_kinds.SLOW:
             server.stopping.wait(server.faults.slow_seconds)
         body = reply.body
@@ -204,6 +223,7 @@ class ReplayHandler(BaseHTTPRequestHandler):
         fault: str | None,
         params: Params,
         term: str | None = None,
+        omitted: tuple[int, ...] = (),
     ) -> None:
         # Logged before the reply is written, so a client that has its answer finds it logged.
         self.server.log.add(
@@ -216,6 +236,7 @@ class ReplayHandler(BaseHTTPRequestHandler):
                 fault=fault,
                 term=term,
                 api_key="api_key" in params,
+                omitted=omitted,
             )
         )
 

@@ -23,7 +23,7 @@ def rate_key():
     """Return a Redis key of this test's own, so test runs never share a request budget."""
     key = f"test:ncbi-rate:{uuid.uuid4().hex}"
     yield key
-    redis_client(settings.REDIS_URL).delete(key)
+    redis_client(settings.REDIS_URL).delete(key, f"{key}:sent")
 
 
 @pytest.fixture
