@@ -30,10 +30,16 @@ def _finished(job_id: int) -> RefreshJob | None:
 
 def test_two_workers_share_one_job_and_store_every_record_once(workers, tmp_path):
     pmids = write_records(tmp_path / "records", count=40, per_file=40)
-    # Slow replies, so each worker is busy long enough for the other to take batches too.
+    # Slow replies, so each worker is busy long enough for the other to take batches too; a
+    # visibility timeout shorter than the job, which once made a whole job run twice at once:
+    # each message is now one batch's step, acknowledged when that step is done.
     slow = Faults(rate_slow=1.0, slow_seconds=0.3)
     with running_replay_server(tmp_path / "records", faults=slow) as server:
-        env = {"EUTILS_BASE_URL": server.base_url, "REFRESH_BATCH_SIZE": "4"}
+        env = {
+            "EUTILS_BASE_URL": server.base_url,
+            "REFRESH_BATCH_SIZE": "4",
+            "CELERY_VISIBILITY_TIMEOUT": "3",
+        }
         workers.start("one", **env)
         workers.start("two", **env)
         job = refresh.create_job(kind=RefreshJob.Kind.IMPORT, trigger="staff", pmids=pmids)
@@ -48,11 +54,36 @@ def test_two_workers_share_one_job_and_store_every_record_once(workers, tmp_path
     hosts = {worker.split("@")[0] for worker in batches.values_list("worker", flat=True)}
     assert len(hosts) == 2, hosts  # both workers took batches
     assert len(efetches) == 10  # each batch fetched once
+    assert done.duration_seconds and done.duration_seconds > 3  # longer than the timeout
     assert Paper.objects.filter(pmid__in=pmids).count() == 40
     duplicated = (
         Authorship.objects.values("paper_id", "position").annotate(n=Count("id")).filter(n__gt=1)
     )
     assert not duplicated.exists()
+
+
+def test_under_mixed_faults_two_workers_lose_no_pmid(workers, tmp_path):
+    """Omitted records, 429s, 500s and truncated replies on a third of the requests."""
+    pmids = write_records(tmp_path / "records", count=60, per_file=60)
+    faults = Faults(rate_omit=0.15, rate_429=0.1, rate_500=0.05, rate_truncated=0.05, seed=2)
+    with running_replay_server(tmp_path / "records", faults=faults) as server:
+        env = {
+            "EUTILS_BASE_URL": server.base_url,
+            "REFRESH_BATCH_SIZE": "6",
+            "NCBI_MAX_ATTEMPTS": "8",
+            "NCBI_BACKOFF_BASE_SECONDS": "0",
+        }
+        workers.start("one", **env)
+        workers.start("two", **env)
+        job = refresh.create_job(kind=RefreshJob.Kind.IMPORT, trigger="staff", pmids=pmids)
+        enqueue_job(job)
+        done = wait_for(lambda: _finished(job.pk), timeout=180, what="the job under faults")
+        faulted = [r.fault for r in server.requests if r.fault]
+
+    assert done.status == RefreshJob.Status.SUCCEEDED, workers.log("one") + workers.log("two")
+    assert (done.new_count, done.not_found_count, done.failed_count) == (60, 0, 0)
+    assert Paper.objects.filter(pmid__in=pmids, fetch_state="fetched").count() == 60
+    assert "omit" in faulted and len(faulted) >= 3
 
 
 def test_a_job_whose_batch_messages_were_lost_is_found_and_dispatched_again(workers):
