@@ -19,7 +19,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from papers.bulk_sql import copy_new_objects, copy_rows, insert_missing
+from papers.bulk_sql import copy_rows, insert_missing, reserve_keys, stage_new_objects
 from papers.content_version import mark_content_changed
 from papers.db_errors import describe_write_error
 from papers.models import (
@@ -44,7 +44,7 @@ from papers.overrides import (
 from papers.pubmed import PaperRecord, ReferenceRecord
 from papers.quotes import flag_items_with_missing_quotes, record_flag_event
 from papers.record_screen import screen_records
-from papers.search.index import update_search_vectors
+from papers.search.index import insert_papers_with_vectors, update_search_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -166,11 +166,12 @@ def upsert_papers(
         to_update.append(paper)
         touched.append((paper, record))
 
-    copy_new_objects(to_create)  # COPY: bulk_create's one huge INSERT was most of a load's time
+    reserve_keys(to_create)  # new papers are written after their authors and headings
     summary.new = [p.pk for p in to_create]
     child_changes = _sync_children(
         touched, job, new_ids=set(summary.new), overrides=overrides, dirty=dirty_overrides
     )
+    _insert_new_papers(to_create)
     changes.extend(child_changes)
     changes.extend(override_log)
     save_overrides(dirty_overrides)
@@ -200,10 +201,26 @@ def upsert_papers(
     _mark_citing_notes(flagged)
     flag_items_with_missing_quotes(paper_ids=summary.changed)  # a changed abstract may drop a quote
     summary.paper_ids = {p.pmid: p.pk for p in [*to_create, *to_update, *fetched_only]}
-    update_search_vectors(paper_ids=[*summary.new, *summary.changed])
+    update_search_vectors(paper_ids=summary.changed)  # new papers got theirs when inserted
     if summary.new or summary.changed or flagged:
         mark_content_changed()
     return summary
+
+
+def _insert_new_papers(papers: list[Paper]) -> None:
+    """Write new paper rows, their search vectors computed in the same statement.
+
+    COPY into a temporary table, then one INSERT … SELECT that adds each row's vector: COPY
+    for speed (bulk_create's one huge INSERT was most of a load's time), and each row
+    written once instead of COPY and then UPDATE for its vector (docs/benchmarks.md).
+    """
+    if not papers:
+        return
+    staged = "irtkb_new_paper"
+    columns = stage_new_objects(papers, table=staged)
+    insert_papers_with_vectors(staged=staged, columns=columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {staged}")
 
 
 # What the database says when it will not take a record (as opposed to a dropped connection,
