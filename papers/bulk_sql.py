@@ -87,6 +87,20 @@ def _mark_saved(objects: Sequence[models.Model]) -> None:
         obj._state.db = connection.alias
 
 
+def delete_rows(model: type[models.Model], *, column: str, ids: Iterable[int]) -> int:
+    """Delete ``model``'s rows whose ``column`` is one of ``ids`` in one statement; no signals."""
+    ids = sorted(ids)
+    if not ids:
+        return 0
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE {connection.ops.quote_name(column)} = ANY(%s::bigint[])",
+            [ids],
+        )
+        return cursor.rowcount
+
+
 def insert_missing(
     model: type[models.Model],
     *,

@@ -10,6 +10,7 @@ commits, however many of these functions it ran.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,9 +18,14 @@ from dataclasses import dataclass, field
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
-from psycopg.types.json import Jsonb
 
-from papers.bulk_sql import copy_rows, insert_missing, reserve_keys, stage_new_objects
+from papers.bulk_sql import (
+    copy_rows,
+    delete_rows,
+    insert_missing,
+    reserve_keys,
+    stage_new_objects,
+)
 from papers.content_version import mark_content_changed
 from papers.db_errors import describe_write_error
 from papers.models import (
@@ -500,7 +506,8 @@ def _sync_children(
     dirty = dirty if dirty is not None else []
     if not touched:
         return []
-    paper_ids = [p.pk for p, _ in touched]
+    # A new paper has no children yet: only stored papers' are read and compared.
+    paper_ids = [p.pk for p, _ in touched if p.pk not in new_ids]
     authors = _ensure_authors([r for _, r in touched])
     descriptors = _ensure_descriptors([r for _, r in touched])
     authorships = Authorship.objects.filter(paper_id__in=paper_ids)
@@ -515,6 +522,15 @@ def _sync_children(
     changes: list[PaperChange] = []
     replace: dict[str, set[int]] = {"authors": set(), "mesh": set(), "links": set()}
     for paper, record in touched:
+        if paper.pk in new_ids:  # nothing stored, no override: write whatever the record has
+            for name, children in (
+                ("authors", record.authors),
+                ("mesh", record.mesh),
+                ("links", record.links),
+            ):
+                if children:
+                    replace[name].add(paper.pk)
+            continue
         wanted = {
             "authors": [(author_key(a), list(a.affiliations)) for a in record.authors],
             "mesh": [(m.ui, m.major_topic, _qualifiers(m)) for m in record.mesh],
@@ -537,16 +553,19 @@ def _sync_children(
                 if paper.pk not in new_ids:
                     changes.extend(_change_rows(paper, [(name, stored[name], wanted[name])], job))
 
-    Authorship.objects.filter(paper_id__in=replace["authors"]).delete()
-    PaperMesh.objects.filter(paper_id__in=replace["mesh"]).delete()
-    PaperLink.objects.filter(source_id__in=replace["links"]).delete()
+    # One DELETE each, not queryset.delete(): that loads every row to send post_delete,
+    # whose receivers recompute a search vector per row; the papers' vectors are recomputed
+    # once below, and the content-change mark is made once per batch.
+    delete_rows(Authorship, column="paper_id", ids=replace["authors"] - new_ids)
+    delete_rows(PaperMesh, column="paper_id", ids=replace["mesh"] - new_ids)
+    delete_rows(PaperLink, column="source_id", ids=replace["links"] - new_ids)
     # COPY, not bulk_create: a batch of 200 papers has thousands of author and MeSH rows, and
     # building one giant INSERT for them was most of an import's time (docs/benchmarks.md).
     copy_rows(
         Authorship,
         ["paper_id", "author_id", "position", "affiliations", "equal_contribution"],
         (
-            (paper.pk, authors[author_key(a)], i, list(a.affiliations), a.equal_contribution)
+            (paper.pk, authors[author_key(a)], i, _text_array(a.affiliations), a.equal_contribution)
             for paper, record in touched
             if paper.pk in replace["authors"]
             for i, a in enumerate(record.authors, start=1)
@@ -556,7 +575,7 @@ def _sync_children(
         PaperMesh,
         ["paper_id", "descriptor_id", "position", "major_topic", "qualifiers"],
         (
-            (paper.pk, descriptors[m.ui], i, m.major_topic, Jsonb(_qualifiers(m)))
+            (paper.pk, descriptors[m.ui], i, m.major_topic, json.dumps(_qualifiers(m)))
             for paper, record in touched
             if paper.pk in replace["mesh"]
             for i, m in enumerate(record.mesh, start=1)
@@ -574,6 +593,12 @@ def _sync_children(
         ignore_conflicts=True,
     )
     return changes
+
+
+def _text_array(items: Sequence[str]) -> str:
+    """Return a text[] literal for COPY: psycopg's list dumper costs more per row than COPY."""
+    quoted = (item.replace("\\", "\\\\").replace('"', '\\"') for item in items)
+    return "{" + ",".join(f'"{item}"' for item in quoted) + "}"
 
 
 def _link_set(links: Iterable[tuple]) -> list[tuple]:
