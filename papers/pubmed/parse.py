@@ -411,9 +411,7 @@ def _publication_types(parent: etree._Element | None) -> tuple[str, ...]:
 
 
 def _keywords(citation: etree._Element) -> tuple[str, ...]:
-    return tuple(
-        _plain_inline(k) for k in citation.iterfind("KeywordList/Keyword") if _text(k)
-    )
+    return tuple(_plain_inline(k) for k in citation.iterfind("KeywordList/Keyword") if _text(k))
 
 
 def _orcid_of(identifier: etree._Element) -> str:
