@@ -68,6 +68,50 @@ def stage_new_objects(objects: Sequence[models.Model], *, table: str) -> list[st
     return columns
 
 
+def update_objects(objects: Sequence[models.Model], fields: Sequence[str]) -> int:
+    """Write ``fields`` of stored instances in one UPDATE … FROM a COPYed temporary table.
+
+    What bulk_update does, without the ``CASE WHEN id = … THEN …`` per field and row that
+    Django builds and resolves in Python (for 500 changed papers and 30 fields, most of a
+    refresh's time). Return how many rows were updated.
+    """
+    if not objects:
+        return 0
+    meta = type(objects[0])._meta
+    model_fields = [meta.get_field(name) for name in fields]
+    columns = [str(meta.pk.column), *(str(f.column) for f in model_fields)]
+    quote = connection.ops.quote_name
+    table, staged = quote(meta.db_table), "irtkb_staged_update"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staged} ON COMMIT DROP AS "
+            f"SELECT {', '.join(quote(c) for c in columns)} FROM {table} WITH NO DATA"
+        )
+        copy_rows(
+            type(objects[0]),
+            columns,
+            (
+                (
+                    obj.pk,
+                    *(
+                        f.get_db_prep_save(getattr(obj, f.attname), connection)
+                        for f in model_fields
+                    ),
+                )
+                for obj in objects
+            ),
+            table=staged,
+        )
+        sets = ", ".join(f"{quote(c)} = staged.{quote(c)}" for c in columns[1:])
+        cursor.execute(
+            f"UPDATE {table} AS target SET {sets} FROM {staged} AS staged "
+            f"WHERE target.{quote(columns[0])} = staged.{quote(columns[0])}"
+        )
+        updated = cursor.rowcount
+        cursor.execute(f"DROP TABLE {staged}")
+    return updated
+
+
 def _object_rows(objects: Sequence[models.Model]) -> tuple[list[str], Iterator[tuple]]:
     fields = [
         f

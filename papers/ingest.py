@@ -25,6 +25,7 @@ from papers.bulk_sql import (
     insert_missing,
     reserve_keys,
     stage_new_objects,
+    update_objects,
 )
 from papers.content_version import mark_content_changed
 from papers.db_errors import describe_write_error
@@ -198,8 +199,9 @@ def upsert_papers(
         "last_fetched_at",
         "changed_at",
     ]
-    Paper.objects.bulk_update(to_update, update_fields, batch_size=500)
-    Paper.objects.bulk_update(fetched_only, ["last_fetched_at"], batch_size=500)
+    # One UPDATE … FROM each: bulk_update's CASE per field and row was most of a refresh.
+    update_objects(to_update, update_fields)
+    update_objects(fetched_only, ["last_fetched_at"])
 
     flagged = _newly_flagged(to_create, changes) | _flag_notice_targets(records, job, changes)
     PaperChange.objects.bulk_create(changes)
