@@ -78,7 +78,10 @@ def update_objects(objects: Sequence[models.Model], fields: Sequence[str]) -> in
     if not objects:
         return 0
     meta = type(objects[0])._meta
-    model_fields = [meta.get_field(name) for name in fields]
+    by_name = {f.name: f for f in meta.concrete_fields} | {
+        f.attname: f for f in meta.concrete_fields
+    }  # "journal_id" as well as "journal"
+    model_fields = [by_name[name] for name in fields]
     columns = [str(meta.pk.column), *(str(f.column) for f in model_fields)]
     quote = connection.ops.quote_name
     table, staged = quote(meta.db_table), "irtkb_staged_update"
