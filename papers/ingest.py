@@ -10,6 +10,7 @@ commits, however many of these functions it ran.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,9 +18,15 @@ from dataclasses import dataclass, field
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
-from psycopg.types.json import Jsonb
 
-from papers.bulk_sql import copy_new_objects, copy_rows, insert_missing
+from papers.bulk_sql import (
+    copy_rows,
+    delete_rows,
+    insert_missing,
+    reserve_keys,
+    stage_new_objects,
+    update_objects,
+)
 from papers.content_version import mark_content_changed
 from papers.db_errors import describe_write_error
 from papers.models import (
@@ -44,7 +51,7 @@ from papers.overrides import (
 from papers.pubmed import PaperRecord, ReferenceRecord
 from papers.quotes import flag_items_with_missing_quotes, record_flag_event
 from papers.record_screen import screen_records
-from papers.search.index import update_search_vectors
+from papers.search.index import insert_papers_with_vectors, update_search_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -166,11 +173,12 @@ def upsert_papers(
         to_update.append(paper)
         touched.append((paper, record))
 
-    copy_new_objects(to_create)  # COPY: bulk_create's one huge INSERT was most of a load's time
+    reserve_keys(to_create)  # new papers are written after their authors and headings
     summary.new = [p.pk for p in to_create]
     child_changes = _sync_children(
         touched, job, new_ids=set(summary.new), overrides=overrides, dirty=dirty_overrides
     )
+    _insert_new_papers(to_create)
     changes.extend(child_changes)
     changes.extend(override_log)
     save_overrides(dirty_overrides)
@@ -191,8 +199,9 @@ def upsert_papers(
         "last_fetched_at",
         "changed_at",
     ]
-    Paper.objects.bulk_update(to_update, update_fields, batch_size=500)
-    Paper.objects.bulk_update(fetched_only, ["last_fetched_at"], batch_size=500)
+    # One UPDATE … FROM each: bulk_update's CASE per field and row was most of a refresh.
+    update_objects(to_update, update_fields)
+    update_objects(fetched_only, ["last_fetched_at"])
 
     flagged = _newly_flagged(to_create, changes) | _flag_notice_targets(records, job, changes)
     PaperChange.objects.bulk_create(changes)
@@ -200,10 +209,26 @@ def upsert_papers(
     _mark_citing_notes(flagged)
     flag_items_with_missing_quotes(paper_ids=summary.changed)  # a changed abstract may drop a quote
     summary.paper_ids = {p.pmid: p.pk for p in [*to_create, *to_update, *fetched_only]}
-    update_search_vectors(paper_ids=[*summary.new, *summary.changed])
+    update_search_vectors(paper_ids=summary.changed)  # new papers got theirs when inserted
     if summary.new or summary.changed or flagged:
         mark_content_changed()
     return summary
+
+
+def _insert_new_papers(papers: list[Paper]) -> None:
+    """Write new paper rows, their search vectors computed in the same statement.
+
+    COPY into a temporary table, then one INSERT … SELECT that adds each row's vector: COPY
+    for speed (bulk_create's one huge INSERT was most of a load's time), and each row
+    written once instead of COPY and then UPDATE for its vector (docs/benchmarks.md).
+    """
+    if not papers:
+        return
+    staged = "irtkb_new_paper"
+    columns = stage_new_objects(papers, table=staged)
+    insert_papers_with_vectors(staged=staged, columns=columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {staged}")
 
 
 # What the database says when it will not take a record (as opposed to a dropped connection,
@@ -483,7 +508,8 @@ def _sync_children(
     dirty = dirty if dirty is not None else []
     if not touched:
         return []
-    paper_ids = [p.pk for p, _ in touched]
+    # A new paper has no children yet: only stored papers' are read and compared.
+    paper_ids = [p.pk for p, _ in touched if p.pk not in new_ids]
     authors = _ensure_authors([r for _, r in touched])
     descriptors = _ensure_descriptors([r for _, r in touched])
     authorships = Authorship.objects.filter(paper_id__in=paper_ids)
@@ -498,6 +524,15 @@ def _sync_children(
     changes: list[PaperChange] = []
     replace: dict[str, set[int]] = {"authors": set(), "mesh": set(), "links": set()}
     for paper, record in touched:
+        if paper.pk in new_ids:  # nothing stored, no override: write whatever the record has
+            for name, children in (
+                ("authors", record.authors),
+                ("mesh", record.mesh),
+                ("links", record.links),
+            ):
+                if children:
+                    replace[name].add(paper.pk)
+            continue
         wanted = {
             "authors": [(author_key(a), list(a.affiliations)) for a in record.authors],
             "mesh": [(m.ui, m.major_topic, _qualifiers(m)) for m in record.mesh],
@@ -520,16 +555,19 @@ def _sync_children(
                 if paper.pk not in new_ids:
                     changes.extend(_change_rows(paper, [(name, stored[name], wanted[name])], job))
 
-    Authorship.objects.filter(paper_id__in=replace["authors"]).delete()
-    PaperMesh.objects.filter(paper_id__in=replace["mesh"]).delete()
-    PaperLink.objects.filter(source_id__in=replace["links"]).delete()
+    # One DELETE each, not queryset.delete(): that loads every row to send post_delete,
+    # whose receivers recompute a search vector per row; the papers' vectors are recomputed
+    # once below, and the content-change mark is made once per batch.
+    delete_rows(Authorship, column="paper_id", ids=replace["authors"] - new_ids)
+    delete_rows(PaperMesh, column="paper_id", ids=replace["mesh"] - new_ids)
+    delete_rows(PaperLink, column="source_id", ids=replace["links"] - new_ids)
     # COPY, not bulk_create: a batch of 200 papers has thousands of author and MeSH rows, and
     # building one giant INSERT for them was most of an import's time (docs/benchmarks.md).
     copy_rows(
         Authorship,
         ["paper_id", "author_id", "position", "affiliations", "equal_contribution"],
         (
-            (paper.pk, authors[author_key(a)], i, list(a.affiliations), a.equal_contribution)
+            (paper.pk, authors[author_key(a)], i, _text_array(a.affiliations), a.equal_contribution)
             for paper, record in touched
             if paper.pk in replace["authors"]
             for i, a in enumerate(record.authors, start=1)
@@ -539,7 +577,7 @@ def _sync_children(
         PaperMesh,
         ["paper_id", "descriptor_id", "position", "major_topic", "qualifiers"],
         (
-            (paper.pk, descriptors[m.ui], i, m.major_topic, Jsonb(_qualifiers(m)))
+            (paper.pk, descriptors[m.ui], i, m.major_topic, json.dumps(_qualifiers(m)))
             for paper, record in touched
             if paper.pk in replace["mesh"]
             for i, m in enumerate(record.mesh, start=1)
@@ -557,6 +595,12 @@ def _sync_children(
         ignore_conflicts=True,
     )
     return changes
+
+
+def _text_array(items: Sequence[str]) -> str:
+    """Return a text[] literal for COPY: psycopg's list dumper costs more per row than COPY."""
+    quoted = (item.replace("\\", "\\\\").replace('"', '\\"') for item in items)
+    return "{" + ",".join(f'"{item}"' for item in quoted) + "}"
 
 
 def _link_set(links: Iterable[tuple]) -> list[tuple]:

@@ -8,6 +8,7 @@ the schema; nothing is cut to fit (a cut value would be silently wrong).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 
 from django.db import models
@@ -50,7 +51,9 @@ def _first(problems: Iterable[str]) -> str | None:
     return next(iter(problems), None)
 
 
+@functools.cache
 def _limit(model: type[models.Model], name: str) -> int | None:
+    """Return the column's (or an ArrayField item's) max_length; read once per process."""
     field = model._meta.get_field(name)
     item = getattr(field, "base_field", None)  # an ArrayField: the limit of each item
     return getattr(item if item is not None else field, "max_length", None)
@@ -64,6 +67,11 @@ def _too_long(model: type[models.Model], name: str, value: str, what: str) -> st
 
 
 def _length_problems(record: PaperRecord) -> Iterable[str]:
+    """Yield what is too long, in a fixed order; the words are built only for a problem.
+
+    Every record of every import passes through here, so the common case (nothing too long)
+    is one cached limit and one len() per value, not a formatted sentence per author.
+    """
     checks: list[tuple[type[models.Model], str, str, str]] = [
         (Paper, "pmcid", record.pmcid, "the PMCID"),
         (Paper, "doi", record.doi, "the DOI"),
@@ -76,13 +84,18 @@ def _length_problems(record: PaperRecord) -> Iterable[str]:
         (Paper, "pub_medline_date", record.pub_date.medline_date, "the MedlineDate"),
         (Paper, "publication_status", record.publication_status, "the publication status"),
     ]
-    checks += [(Paper, "languages", v, f"language {v[:20]!r}") for v in record.languages]
-    checks += [
-        (Paper, "publication_types", v, "a publication type") for v in record.publication_types
-    ]
+    for model, name, value, what in checks:
+        if problem := _too_long(model, name, value, what):
+            yield problem
+    for value in record.languages:
+        if problem := _too_long(Paper, "languages", value, f"language {value[:20]!r}"):
+            yield problem
+    for value in record.publication_types:
+        if problem := _too_long(Paper, "publication_types", value, "a publication type"):
+            yield problem
     if record.journal:
         journal = record.journal
-        checks += [
+        journal_checks = [
             (Journal, "title", journal.title, "the journal title"),
             (Journal, "iso_abbreviation", journal.iso_abbreviation, "the journal abbreviation"),
             (Journal, "medline_ta", journal.medline_ta, "the MEDLINE abbreviation"),
@@ -91,31 +104,48 @@ def _length_problems(record: PaperRecord) -> Iterable[str]:
             (Journal, "issn_linking", journal.issn_linking, "the linking ISSN"),
             (Journal, "nlm_unique_id", journal.nlm_unique_id, "the NLM ID"),
         ]
-        checks += [(Journal, "key", alias, "the journal's key") for alias in journal.aliases]
+        journal_checks += [
+            (Journal, "key", alias, "the journal's key") for alias in journal.aliases
+        ]
+        for model, name, value, what in journal_checks:
+            if problem := _too_long(model, name, value, what):
+                yield problem
+    yield from _child_length_problems(record)
+
+
+# (AuthorRecord field, how to name it: a template of the author's number)
+_AUTHOR_FIELDS = [
+    ("last_name", "author {}'s last name"),
+    ("fore_name", "author {}'s fore name"),
+    ("initials", "author {}'s initials"),
+    ("suffix", "author {}'s suffix"),
+    ("collective_name", "author {}'s group name"),
+    ("orcid", "author {}'s ORCID"),
+]
+
+
+def _child_length_problems(record: PaperRecord) -> Iterable[str]:
     for number, author in enumerate(record.authors, start=1):
-        checks += [
-            (Author, "last_name", author.last_name, f"author {number}'s last name"),
-            (Author, "fore_name", author.fore_name, f"author {number}'s fore name"),
-            (Author, "initials", author.initials, f"author {number}'s initials"),
-            (Author, "suffix", author.suffix, f"author {number}'s suffix"),
-            (Author, "collective_name", author.collective_name, f"author {number}'s group name"),
-            (Author, "orcid", author.orcid, f"author {number}'s ORCID"),
-        ]
+        for name, template in _AUTHOR_FIELDS:
+            value = getattr(author, name)
+            limit = _limit(Author, name)
+            if limit is not None and value and len(value) > limit:
+                yield _too_long(Author, name, value, template.format(number)) or ""
     for mesh in record.mesh:
-        checks += [
-            (MeshDescriptor, "ui", mesh.ui, "a MeSH descriptor UI"),
-            (MeshDescriptor, "name", mesh.name, "a MeSH heading"),
-        ]
-    for link in record.links:
-        checks += [
-            (PaperLink, "kind", link.kind, "a comment/correction type"),
-            (PaperLink, "ref_source", link.ref_source, "a comment/correction source"),
-        ]
-    for ref in record.references:
-        checks += [
-            (Reference, "doi", ref.doi, f"reference {ref.position}'s DOI"),
-            (Reference, "pmcid", ref.pmcid, f"reference {ref.position}'s PMCID"),
-        ]
-    for model, name, value, what in checks:
-        if problem := _too_long(model, name, value, what):
+        if problem := _too_long(MeshDescriptor, "ui", mesh.ui, "a MeSH descriptor UI"):
             yield problem
+        if problem := _too_long(MeshDescriptor, "name", mesh.name, "a MeSH heading"):
+            yield problem
+    for link in record.links:
+        if problem := _too_long(PaperLink, "kind", link.kind, "a comment/correction type"):
+            yield problem
+        if problem := _too_long(
+            PaperLink, "ref_source", link.ref_source, "a comment/correction source"
+        ):
+            yield problem
+    for ref in record.references:
+        for name, label in (("doi", "DOI"), ("pmcid", "PMCID")):
+            value = getattr(ref, name)
+            limit = _limit(Reference, name)
+            if limit is not None and value and len(value) > limit:
+                yield _too_long(Reference, name, value, f"reference {ref.position}'s {label}") or ""

@@ -72,8 +72,13 @@ def open_pubmed_file(path: Path) -> BinaryIO:
     return stream
 
 
-def iter_file_batches(path: Path, *, batch_size: int = 1000, skip: int = 0) -> Iterator[FileBatch]:
+def iter_file_batches(
+    path: Path, *, batch_size: int = 1000, skip: int = 0, first_batch_size: int | None = None
+) -> Iterator[FileBatch]:
     """Yield the file's items from position ``skip`` on, in batches of up to ``batch_size``.
+
+    ``first_batch_size`` (smaller) makes the first batch come sooner: a caller that stores
+    batches while the next is parsed then waits only for that one before it can start.
 
     Raise PubmedParseError (naming the file, the item and the cause) when the file is not
     readable as a whole: bad gzip, truncated or malformed XML, not a PubmedArticleSet. Batches
@@ -83,6 +88,7 @@ def iter_file_batches(path: Path, *, batch_size: int = 1000, skip: int = 0) -> I
     source = path.name
     position = 0
     batch = FileBatch()
+    size = min(first_batch_size or batch_size, batch_size)
     with open_pubmed_file(path) as stream:
         items = etree.iterparse(
             stream,
@@ -109,9 +115,9 @@ def iter_file_batches(path: Path, *, batch_size: int = 1000, skip: int = 0) -> I
                             yield _closed(batch, position - 1)
                             batch = FileBatch()
                         _read_record(batch, element)
-                    if len(batch.records) + len(batch.errors) >= batch_size:
+                    if len(batch.records) + len(batch.errors) >= size:
                         yield _closed(batch, position)
-                        batch = FileBatch()
+                        batch, size = FileBatch(), batch_size
                 _release(element)
             if position == 0:
                 _check_root(items.root, source)

@@ -218,12 +218,38 @@ def _required_pmid(parent: etree._Element) -> int:
     return int(text.strip())
 
 
+def _normalise(text: str) -> str:
+    """Return " ".join(text.split()): whitespace runs made one space, none at either end.
+
+    Most texts need no change, and telling so is a few scans in C, where splitting an
+    abstract into words and joining them again builds a string per word. Every character
+    str.split() splits on except the ASCII space is one isprintable() refuses.
+    """
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
+
+
 def _text(element: etree._Element | None) -> str:
     if element is None:
         return ""
     if len(element) == 0:  # the common case, and several times faster than itertext()
-        return " ".join((element.text or "").split())
+        text = element.text
+        return _normalise(text) if text else ""
     return " ".join("".join(element.itertext()).split())
+
+
+def _plain_inline(element: etree._Element | None) -> str:
+    """Return strip_tags(_inline(element)): the text of a keyword, group name or citation.
+
+    Without child elements that is the whitespace-normalised text itself (escaping and then
+    unescaping gives the text back), so the common case skips both.
+    """
+    if element is None:
+        return ""
+    if len(element) == 0:
+        return _normalise(element.text or "")
+    return strip_tags(_inline(element))
 
 
 def _int(text: str | None) -> int:
@@ -236,7 +262,7 @@ def _inline(element: etree._Element | None) -> str:
         return ""
     if len(element) == 0:
         # Plain text needs escaping only; the sanitiser is for text that carries markup.
-        return " ".join(_escape(element.text or "").split())
+        return _normalise(_escape(element.text or ""))
     parts = [_escape(element.text or "")]
     for child in element:
         parts.append(_serialize_inline(child))
@@ -385,9 +411,7 @@ def _publication_types(parent: etree._Element | None) -> tuple[str, ...]:
 
 
 def _keywords(citation: etree._Element) -> tuple[str, ...]:
-    return tuple(
-        strip_tags(_inline(k)) for k in citation.findall("KeywordList/Keyword") if _text(k)
-    )
+    return tuple(_plain_inline(k) for k in citation.iterfind("KeywordList/Keyword") if _text(k))
 
 
 def _orcid_of(identifier: etree._Element) -> str:
@@ -408,35 +432,46 @@ def _authors(author_list: etree._Element | None) -> tuple[AuthorRecord, ...]:
     for author in author_list.iterchildren("Author"):
         if author.get("ValidYN", "Y") != "Y":
             continue  # PubMed keeps misspelt names it has corrected, marked ValidYN="N"
-        # One pass over the author's children: a find() per field cost most of the parse.
-        names = {"LastName": "", "ForeName": "", "Initials": "", "Suffix": ""}
-        collective, orcid = "", ""
+        # One pass over the author's children, text read inline: this loop runs for every
+        # author of every record, and a find() or helper call per field was most of a parse.
+        last = fore = initials = suffix = collective = orcid = ""
         affiliations: list[str] = []
         for child in author:
             tag = child.tag
-            if tag in names:
-                names[tag] = names[tag] or _text(child)
-            elif tag == "AffiliationInfo":
-                affiliations.extend(
-                    text for a in child.iterchildren("Affiliation") if (text := _text(a))
-                )
-            elif tag == "Identifier":
+            if tag == "AffiliationInfo":
+                for affiliation in child.iterchildren("Affiliation"):
+                    if text := _text(affiliation):
+                        affiliations.append(text)
+                continue
+            if tag == "Identifier":
                 orcid = orcid or _orcid_of(child)
-            elif tag == "CollectiveName" and not collective:
-                collective = strip_tags(_inline(child))
-        record = AuthorRecord(
-            last_name=names["LastName"],
-            fore_name=names["ForeName"],
-            initials=names["Initials"],
-            suffix=names["Suffix"],
-            collective_name=collective,
-            orcid=orcid,
-            affiliations=tuple(affiliations),
-            equal_contribution=author.get("EqualContrib") == "Y",
-        )
+                continue
+            if tag == "CollectiveName":
+                collective = collective or _plain_inline(child)
+                continue
+            text = _text(child)
+            if tag == "LastName":
+                last = last or text
+            elif tag == "ForeName":
+                fore = fore or text
+            elif tag == "Initials":
+                initials = initials or text
+            elif tag == "Suffix":
+                suffix = suffix or text
         # A nameless <Author/> names nobody; kept, a list of one would replace real authors.
-        if record.last_name or record.fore_name or record.initials or record.collective_name:
-            authors.append(record)
+        if last or fore or initials or collective:
+            authors.append(
+                AuthorRecord(
+                    last_name=last,
+                    fore_name=fore,
+                    initials=initials,
+                    suffix=suffix,
+                    collective_name=collective,
+                    orcid=orcid,
+                    affiliations=tuple(affiliations),
+                    equal_contribution=author.get("EqualContrib") == "Y",
+                )
+            )
     return tuple(authors)
 
 
@@ -447,9 +482,10 @@ def _mesh(heading_list: etree._Element | None) -> tuple[MeshRecord, ...]:
     for heading in heading_list.iterchildren("MeshHeading"):
         descriptor, qualifiers = None, []
         for child in heading:  # one pass: DescriptorName, then its QualifierNames
-            if child.tag == "DescriptorName":
+            tag = child.tag
+            if tag == "DescriptorName":
                 descriptor = descriptor if descriptor is not None else child
-            elif child.tag == "QualifierName":
+            elif tag == "QualifierName":
                 qualifiers.append(
                     MeshQualifier(
                         ui=child.get("UI", ""),
@@ -502,15 +538,16 @@ def _references(parent: etree._Element | None) -> tuple[ReferenceRecord, ...]:
             citation = None
             ids: dict[str, str] = {}
             for child in reference:  # one pass: Citation and ArticleIdList
-                if child.tag == "Citation" and citation is None:
+                tag = child.tag
+                if tag == "Citation" and citation is None:
                     citation = child
-                elif child.tag == "ArticleIdList" and not ids:
+                elif tag == "ArticleIdList" and not ids:
                     ids = _article_ids(child)
             pmid = ids.get("pubmed", "")
             references.append(
                 ReferenceRecord(
                     position=len(references) + 1,
-                    citation=strip_tags(_inline(citation)),
+                    citation=_plain_inline(citation),
                     pmid=int(pmid) if pmid.isdigit() else None,
                     doi=ids.get("doi", ""),
                     pmcid=ids.get("pmc", ""),

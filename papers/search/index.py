@@ -7,7 +7,7 @@ folded to ASCII (irtkb_fold, migration 0002), so "Lunemann" finds "Lünemann" wi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import connection
 
@@ -20,10 +20,8 @@ SEARCH_CONFIG = "english"
 # and lock footprint modest during a bulk load.
 CHUNK_SIZE = 5000
 
-_UPDATE_SQL = """
-WITH target AS (
-    SELECT DISTINCT unnest(%(ids)s::bigint[]) AS id
-),
+# The texts that hang off a paper, for the papers whose ids ``target`` (a CTE) lists.
+_CHILD_TEXT_SQL = """
 author_text AS (
     SELECT authorship.paper_id,
            string_agg(
@@ -48,32 +46,67 @@ note_text AS (
     JOIN papers_evidencenote AS note ON note.id = citation.evidencenote_id
     WHERE citation.paper_id IN (SELECT id FROM target) AND note.status = %(published)s
     GROUP BY citation.paper_id
+)
+"""
+
+# The vector of the row ``paper`` (papers_paper, or rows staged in its shape), once joined
+# to _JOINS_SQL.
+_VECTOR_SQL = """
+setweight(to_tsvector(%(config)s::regconfig,
+          irtkb_plain(paper.title) || ' ' || irtkb_plain(paper.vernacular_title)), 'A')
+|| setweight(to_tsvector(%(config)s::regconfig,
+          coalesce(author_text.body, '') || ' ' || coalesce(mesh_text.body, '') || ' '
+          || array_to_string(paper.keywords, ' ') || ' '
+          || coalesce(note_text.body, '')), 'B')
+|| setweight(to_tsvector(%(config)s::regconfig, irtkb_abstract_text(paper.abstract)), 'C')
+|| setweight(to_tsvector(%(config)s::regconfig,
+          concat_ws(' ', journal.title, journal.iso_abbreviation, paper.book_title)), 'D')
+"""
+
+_JOINS_SQL = """
+LEFT JOIN papers_journal AS journal ON journal.id = paper.journal_id
+LEFT JOIN author_text ON author_text.paper_id = paper.id
+LEFT JOIN mesh_text ON mesh_text.paper_id = paper.id
+LEFT JOIN note_text ON note_text.paper_id = paper.id
+"""
+
+_UPDATE_SQL = f"""
+WITH target AS (
+    SELECT DISTINCT unnest(%(ids)s::bigint[]) AS id
 ),
+{_CHILD_TEXT_SQL},
 document AS (
-    SELECT paper.id,
-           setweight(to_tsvector(%(config)s::regconfig,
-                     irtkb_plain(paper.title) || ' ' || irtkb_plain(paper.vernacular_title)), 'A')
-           || setweight(to_tsvector(%(config)s::regconfig,
-                     coalesce(author_text.body, '') || ' ' || coalesce(mesh_text.body, '') || ' '
-                     || array_to_string(paper.keywords, ' ') || ' '
-                     || coalesce(note_text.body, '')), 'B')
-           || setweight(to_tsvector(%(config)s::regconfig,
-                     irtkb_abstract_text(paper.abstract)), 'C')
-           || setweight(to_tsvector(%(config)s::regconfig,
-                     concat_ws(' ', journal.title, journal.iso_abbreviation,
-                               paper.book_title)), 'D') AS vector
+    SELECT paper.id, {_VECTOR_SQL} AS vector
     FROM papers_paper AS paper
     JOIN target ON target.id = paper.id
-    LEFT JOIN papers_journal AS journal ON journal.id = paper.journal_id
-    LEFT JOIN author_text ON author_text.paper_id = paper.id
-    LEFT JOIN mesh_text ON mesh_text.paper_id = paper.id
-    LEFT JOIN note_text ON note_text.paper_id = paper.id
+    {_JOINS_SQL}
 )
 UPDATE papers_paper AS paper
 SET search_vector = document.vector
 FROM document
 WHERE paper.id = document.id
 """
+
+
+def insert_papers_with_vectors(*, staged: str, columns: Sequence[str]) -> int:
+    """Insert the paper rows staged in the temporary table ``staged``, each with its vector.
+
+    For new papers: their authorships and MeSH headings must be written first (the foreign
+    keys to the papers are checked at commit). One INSERT … SELECT writes each row once; a
+    COPY followed by update_search_vectors wrote every new row twice (a second row version,
+    and an entry in each of the table's indexes again), which cost as much as the vectors.
+    Return how many rows were inserted.
+    """
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    values = ", ".join(f"paper.{connection.ops.quote_name(c)}" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH target AS (SELECT id FROM {staged}), {_CHILD_TEXT_SQL} "
+            f"INSERT INTO papers_paper ({names}, search_vector) "
+            f"SELECT {values}, {_VECTOR_SQL} FROM {staged} AS paper {_JOINS_SQL}",
+            {"published": EvidenceNote.Status.PUBLISHED, "config": SEARCH_CONFIG},
+        )
+        return cursor.rowcount
 
 
 def update_search_vectors(*, paper_ids: Iterable[int]) -> int:
