@@ -31,6 +31,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -154,7 +155,7 @@ def import_files_in_processes(groups: list[list[Path]]) -> tuple[float, list[int
     return time.perf_counter() - start, peaks
 
 
-def import_through_replay(directory: Path, pmids: list[int]) -> tuple[float, int, object]:
+def import_through_replay(directory: Path, pmids: list[int]) -> tuple[float, int, Any]:
     from papers import refresh
     from papers.models import RefreshJob
 
@@ -171,7 +172,7 @@ def import_through_replay(directory: Path, pmids: list[int]) -> tuple[float, int
 
 def import_through_workers(
     directory: Path, pmids: list[int], *, workers: int
-) -> tuple[float, int, object]:
+) -> tuple[float, int, Any]:
     """Run the same import as one job on ``workers`` real Celery worker processes (each one
     process serving the job's three queues) and time it from queueing to its last batch."""
     from papers import refresh
