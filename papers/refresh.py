@@ -9,7 +9,9 @@ The path of a PMID, top to bottom (docs/pipeline.md):
                                              rows (papers.refresh_batches.plan_batches)
     then per batch, in a worker (papers.tasks: fetch_batch_task -> store_batch_task, any
     number of workers, any order) or here in order (run_refresh_job):
-      papers.pubmed.fetch_records(pmids=)    one efetch (omissions re-asked) -> FetchedRecords
+      papers.pubmed.fetch_records(pmids=)    one efetch, plus one for PMIDs it left out
+                                             (in a worker: fetch_batch_xml, then the store
+                                             worker's read_fetched_xml) -> FetchedRecords
       refresh_batches.store_batch(...)       one transaction: papers.ingest writes the records,
                                              the batch is marked done and its counts added to
                                              the job; the last batch finishes the job
@@ -161,9 +163,11 @@ def create_retry_job(*, job: RefreshJob, user=None) -> RefreshJob:
 def run_refresh_job(*, job_id: int, progress: Progress | None = None) -> RefreshJob:
     """Run (or resume) the whole job in this process; return it finished.
 
-    The same steps a worker pool takes (start_job, then each open batch fetched and stored),
-    in batch order, fetching the next batch while this one is stored. A finished job is
-    returned untouched.
+    The steps a worker pool takes (start_job, then each open batch claimed, fetched and
+    stored), in batch order, fetching the next batch while this one is stored. Unlike a
+    worker, a batch whose whole request still fails after the client's retries is recorded
+    as failed at once (a worker fetches it again minutes later). A finished job is returned
+    untouched.
     """
     try:
         job = start_job(job_id=job_id)
@@ -173,6 +177,7 @@ def run_refresh_job(*, job_id: int, progress: Progress | None = None) -> Refresh
         if _cancel_requested(job_id):
             return refresh_batches.cancel_open_batches(job_id=job_id)
         for batch, fetched in _prefetched(batches):
+            refresh_batches.claim_batch(batch_id=batch.pk, worker=IN_PROCESS)
             job = refresh_batches.store_batch(batch_id=batch.pk, fetched=fetched) or job
             if progress:
                 progress(RefreshJob.objects.get(pk=job_id))
@@ -180,13 +185,18 @@ def run_refresh_job(*, job_id: int, progress: Progress | None = None) -> Refresh
             if _cancel_requested(job_id):
                 return refresh_batches.cancel_open_batches(job_id=job_id)
         return refresh_batches.finish_if_complete(job_id=job_id)
-    except TRANSIENT_INFRASTRUCTURE_ERRORS:
-        # The database connection dropped (or the like): nothing of the batch in hand was kept,
-        # the job stays "running" with its open batches, and the task retries it from there.
-        raise
     except Exception as exc:
-        _fail(job_id, exc)
+        # Nothing of the batch in hand was kept; the job ends failed with the reason (if the
+        # database answers) and its open batches keep their PMIDs for "retry failed".
+        try:
+            _fail(job_id, exc)
+        except TRANSIENT_INFRASTRUCTURE_ERRORS:
+            logger.exception("refresh job %s: could not record its failure", job_id)
         raise
+
+
+# The ``worker`` a batch stored by run_refresh_job shows (no Celery worker took it).
+IN_PROCESS = "in-process (management command)"
 
 
 def start_job(*, job_id: int) -> RefreshJob | None:
@@ -361,20 +371,23 @@ def _cancel_requested(job_id: int) -> bool:
     return RefreshJob.objects.filter(pk=job_id, cancel_requested_at__isnull=False).exists()
 
 
-def fail_job(*, job_id: int, exc: Exception) -> None:
-    """Record that the job ended on ``exc`` (the task gave up retrying it)."""
-    _fail(job_id, exc)
+def fail_job(*, job_id: int, exc: Exception, key: str = "_job", reason: str = "") -> None:
+    """Record that the job ended on ``exc`` (the task gave up retrying it, or could not send
+    its batches: ``key`` "_queue"), with ``reason`` if given."""
+    _fail(job_id, exc, key=key, reason=reason)
 
 
-def _fail(job_id: int, exc: Exception) -> None:
+def _fail(job_id: int, exc: Exception, *, key: str = "_job", reason: str = "") -> None:
     """Record an unexpected failure (a bug, the database going away for good) on the job.
 
     Its open batches stay open, with their PMIDs: "retry failed" asks for them again.
     """
     logger.exception("refresh job %s failed", job_id)
     with transaction.atomic():
-        job = RefreshJob.objects.select_for_update().get(pk=job_id)
+        # FOR NO KEY UPDATE: batches being stored hold KEY SHARE on the job row (their change
+        # log rows point at it); waiting for them is right, conflicting with them is not.
+        job = RefreshJob.objects.select_for_update(no_key=True).get(pk=job_id)
         job.status = RefreshJob.Status.FAILED
         job.finished_at = timezone.now()
-        job.errors = {**job.errors, "_job": f"{exc.__class__.__name__}: {exc}"}
-        job.save()
+        job.errors = {**job.errors, key: reason or f"{exc.__class__.__name__}: {exc}"}
+        job.save(update_fields=["status", "finished_at", "errors"])

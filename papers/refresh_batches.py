@@ -13,7 +13,12 @@ Every step that finishes a batch does it in one transaction that also adds the b
 to the job's columns (an UPDATE ... SET done = done + n, which takes the job row's lock) and
 then asks whether any batch is still open. The row lock orders those transactions, so exactly
 the last one to commit sees none open and finishes the job; two workers finishing the last
-two batches at once never both finish it, nor leave it running.
+two batches at once never both finish it, nor leave it running. Only FOR NO KEY UPDATE is
+taken on the job row: the change-log rows a store inserts hold KEY SHARE on it, which FOR
+UPDATE would wait on while that store waits on this one (a deadlock).
+
+A cancel that comes after every batch was taken cancels nothing: the job ends with the
+status its batches earned.
 """
 
 from __future__ import annotations
@@ -101,7 +106,7 @@ def store_batch(*, batch_id: int, fetched: FetchedRecords) -> RefreshJob | None:
     delivery stored it first: nothing is written twice).
     """
     with transaction.atomic():
-        batch = RefreshBatch.objects.select_for_update().select_related("job").get(pk=batch_id)
+        batch = _locked_batch(batch_id)
         if batch.status not in OPEN:
             return None
         outcome = _write(batch.job, fetched)
@@ -112,7 +117,7 @@ def fail_batch(*, batch_id: int, reason: str) -> RefreshJob | None:
     """Record that every PMID of the batch failed for ``reason`` (storing it kept failing on
     our side); its PMIDs stay in ``failed_pmids`` for "retry failed" and the next refresh."""
     with transaction.atomic():
-        batch = RefreshBatch.objects.select_for_update().select_related("job").get(pk=batch_id)
+        batch = _locked_batch(batch_id)
         if batch.status not in OPEN:
             return None
         mark_failed(failures=dict.fromkeys(batch.pmids, reason))
@@ -127,7 +132,7 @@ def fail_batch(*, batch_id: int, reason: str) -> RefreshJob | None:
 def cancel_batch(*, batch_id: int) -> RefreshJob | None:
     """End an open batch of a cancelled job unfetched; nothing of it is written."""
     with transaction.atomic():
-        batch = RefreshBatch.objects.select_for_update().select_related("job").get(pk=batch_id)
+        batch = _locked_batch(batch_id)
         if batch.status not in OPEN:
             return None
         return _close(batch, RefreshBatch.Status.CANCELLED, BatchOutcome(), done=0)
@@ -138,6 +143,14 @@ def cancel_open_batches(*, job_id: int) -> RefreshJob:
     for batch in open_batches(job_id=job_id):
         cancel_batch(batch_id=batch.pk)
     return finish_if_complete(job_id=job_id)
+
+
+def _locked_batch(batch_id: int) -> RefreshBatch:
+    """Lock the batch row (only it: ``of`` keeps FOR UPDATE off the joined job row, which
+    would make every store of one job wait for the one before) and return it with its job."""
+    return (
+        RefreshBatch.objects.select_for_update(of=("self",)).select_related("job").get(pk=batch_id)
+    )
 
 
 def write_outside_batches(*, job: RefreshJob, fetched: FetchedRecords) -> BatchOutcome:
@@ -203,7 +216,10 @@ def _close(batch: RefreshBatch, status: str, outcome: BatchOutcome, *, done: int
 def finish_if_complete(*, job_id: int) -> RefreshJob:
     """Give the job its final status if no batch is open (else return it as it is)."""
     with transaction.atomic():
-        job = RefreshJob.objects.select_for_update().get(pk=job_id)
+        # FOR NO KEY UPDATE, not FOR UPDATE: another batch's store holds KEY SHARE on this row
+        # (its change-log rows point at the job) while it waits for the job row behind this
+        # transaction's UPDATE; FOR UPDATE would wait on that share and deadlock the two.
+        job = RefreshJob.objects.select_for_update(no_key=True).get(pk=job_id)
         if job.is_finished or job.planned_at is None:
             return job
         if RefreshBatch.objects.filter(job_id=job_id, status__in=OPEN).exists():

@@ -12,8 +12,10 @@ import base64
 import logging
 import zlib
 from datetime import timedelta
+from typing import NoReturn
 
 from celery import shared_task, uuid
+from celery.exceptions import Retry
 from django import db
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -28,6 +30,7 @@ from papers.pubmed import FetchedXml, fetch_batch_xml, read_fetched_xml
 
 logger = logging.getLogger(__name__)
 BROKER_DOWN = "the task queue is unreachable; nothing was queued"
+BROKER_ERRORS = (BrokerError, ConnectionError, OSError)
 
 
 # Retries of a step whose database connection dropped (pg_terminate_backend, a failover, a
@@ -56,10 +59,14 @@ def store_queue() -> str:
 @shared_task(bind=True, acks_late=True, max_retries=INFRASTRUCTURE_RETRIES)
 def run_refresh_job_task(self, job_id: int) -> dict:
     """Plan one RefreshJob (papers.refresh.start_job), then hand each open batch to the fetch
-    queue, where any number of workers take them; safe to run twice.
+    queue, where any number of workers take them; safe to run twice (a second run plans
+    nothing and dispatches only batches still planned, with new task ids).
     """
     try:
         job = refresh.start_job(job_id=job_id)
+        if job is None:
+            return {"job": job_id, "status": "finished already"}
+        sent = 0 if job.is_finished else dispatch_batches(job_id=job_id)
     except refresh.TRANSIENT_INFRASTRUCTURE_ERRORS as exc:
         db.close_old_connections()  # drop the broken connection; the retry opens a new one
         if self.request.retries >= INFRASTRUCTURE_RETRIES:
@@ -67,9 +74,11 @@ def run_refresh_job_task(self, job_id: int) -> dict:
             raise
         logger.warning("planning refresh job %s: %s; retrying it", job_id, exc)
         raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
-    if job is None:
-        return {"job": job_id, "status": "finished already"}
-    sent = 0 if job.is_finished else dispatch_batches(job_id=job_id)
+    except BROKER_ERRORS as exc:
+        # Some batches may have no message: the job ends failed with the reason, its open
+        # batches keep their PMIDs, and "Retry the failed identifiers" asks for them again.
+        refresh.fail_job(job_id=job_id, exc=exc, key="_queue", reason=f"{BROKER_DOWN} ({exc})")
+        raise
     return {"job": job.pk, "status": job.status, "batches_sent": sent}
 
 
@@ -78,8 +87,9 @@ def dispatch_batches(*, job_id: int, stale_before=None) -> int:
     ``stale_before``, also those running since before then); return how many were sent.
 
     Each message gets a fresh task id, written on the batch before it is sent: only that
-    message (or its redelivery) may then run the batch, so a second dispatch never makes two
-    workers fetch one batch at once.
+    message (and its redeliveries) may then take the batch, so an earlier copy still in the
+    queue finds it is not its own. (A batch dispatched again because it looked stale while
+    its holder was in fact still fetching may be fetched twice; it is stored once.)
     """
     batches = RefreshBatch.objects.filter(job_id=job_id, status=RefreshBatch.Status.PLANNED)
     if stale_before is not None:
@@ -97,9 +107,15 @@ def dispatch_batches(*, job_id: int, stale_before=None) -> int:
     return sent
 
 
+# One retry counter per message: database retries (claiming) and whole-batch fetch retries
+# share it, so a batch is tried at most this many times in all before it is failed.
 @shared_task(bind=True, acks_late=True, max_retries=max(FETCH_RETRIES, INFRASTRUCTURE_RETRIES))
 def fetch_batch_task(self, batch_id: int) -> str:
-    """Fetch one batch from E-utilities and hand the replies to the store queue."""
+    """Fetch one batch from E-utilities and hand the replies to the store queue.
+
+    Whatever goes wrong ends the batch one way or the other: retried (a transient fault), or
+    failed with the reason and its PMIDs kept; never left "running" with no message.
+    """
     try:
         batch = refresh_batches.claim_batch(
             batch_id=batch_id, task_id=self.request.id or "", worker=self.request.hostname or ""
@@ -111,30 +127,53 @@ def fetch_batch_task(self, batch_id: int) -> str:
             return "cancelled"
     except refresh.TRANSIENT_INFRASTRUCTURE_ERRORS as exc:
         db.close_old_connections()
-        logger.warning("taking batch %s: %s; retrying it", batch_id, exc)
-        raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
-    fetched = fetch_batch_xml(pmids=batch.pmids)
-    if fetched.retryable and self.request.retries < FETCH_RETRIES:
-        logger.warning("fetching batch %s: %s; retrying it later", batch_id, fetched.reason)
-        raise self.retry(countdown=settings.FETCH_RETRY_SECONDS * 2**self.request.retries)
-    store_batch_task.apply_async(args=(batch_id, encode_fetched(fetched)), queue=store_queue())
+        _retry_or_fail(self, batch_id, exc, step="taking")
+    try:
+        fetched = fetch_batch_xml(pmids=batch.pmids)
+        if fetched.retryable and self.request.retries < FETCH_RETRIES:
+            logger.warning("fetching batch %s: %s; retrying it later", batch_id, fetched.reason)
+            raise self.retry(countdown=settings.FETCH_RETRY_SECONDS * 2**self.request.retries)
+        message = encode_fetched(fetched)
+    except Retry:
+        raise
+    except Exception as exc:  # a bug or a reply we cannot handle: the batch fails, in words
+        refresh_batches.fail_batch(batch_id=batch_id, reason=f"not fetched: {_describe(exc)}")
+        raise
+    try:
+        store_batch_task.apply_async(args=(batch_id, message), queue=store_queue())
+    except BROKER_ERRORS as exc:
+        refresh_batches.fail_batch(batch_id=batch_id, reason=f"{BROKER_DOWN} ({exc})")
+        raise
     return "fetched"
 
 
 @shared_task(bind=True, acks_late=True, max_retries=INFRASTRUCTURE_RETRIES)
 def store_batch_task(self, batch_id: int, fetched: dict) -> str:
     """Read one fetched batch into records and store it (papers.refresh_batches.store_batch)."""
-    records = read_fetched_xml(decode_fetched(fetched))
     try:
+        records = read_fetched_xml(decode_fetched(fetched))
         job = refresh_batches.store_batch(batch_id=batch_id, fetched=records)
     except refresh.TRANSIENT_INFRASTRUCTURE_ERRORS as exc:
         db.close_old_connections()
-        if self.request.retries >= INFRASTRUCTURE_RETRIES:
-            refresh_batches.fail_batch(batch_id=batch_id, reason=f"not stored: {exc}")
-            raise
-        logger.warning("storing batch %s: %s; retrying it", batch_id, exc)
-        raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+        _retry_or_fail(self, batch_id, exc, step="storing")
+    except Exception as exc:  # a broken message, a bug: the batch fails, in words
+        refresh_batches.fail_batch(batch_id=batch_id, reason=f"not stored: {_describe(exc)}")
+        raise
     return "stored" if job is not None else "stored already"
+
+
+def _retry_or_fail(task, batch_id: int, exc: Exception, *, step: str) -> NoReturn:
+    """Retry the step 1, 2, 4 ... s later; once out of retries, fail the batch (if the
+    database answers by then; if not, the batch stays open for requeue_jobs)."""
+    if task.request.retries >= INFRASTRUCTURE_RETRIES:
+        refresh_batches.fail_batch(batch_id=batch_id, reason=f"{step} failed: {_describe(exc)}")
+        raise exc
+    logger.warning("%s batch %s: %s; retrying it", step, batch_id, exc)
+    raise task.retry(exc=exc, countdown=2**task.request.retries) from exc
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
 
 
 def encode_fetched(fetched: FetchedXml) -> dict:
@@ -197,7 +236,7 @@ def enqueue_job(job: RefreshJob) -> None:
 def _send(job_id: int) -> None:
     try:
         result = run_refresh_job_task.apply_async(args=[job_id], queue=settings.REFRESH_QUEUE)
-    except (BrokerError, ConnectionError, OSError) as exc:
+    except BROKER_ERRORS as exc:
         logger.error("refresh job %s not queued: %s", job_id, exc)
         RefreshJob.objects.filter(pk=job_id).update(
             status=RefreshJob.Status.FAILED, errors={"_queue": f"{BROKER_DOWN} ({exc})"}
@@ -219,13 +258,20 @@ def requeue_stale_jobs(*, older_than: timedelta) -> list[int]:
     cutoff = timezone.now() - older_than
     unplanned = RefreshJob.objects.filter(
         Q(status=RefreshJob.Status.QUEUED, created_at__lt=cutoff)
-        | Q(status=RefreshJob.Status.RUNNING, planned_at__isnull=True, started_at__lt=cutoff)
+        | Q(
+            status=RefreshJob.Status.RUNNING,
+            planned_at__isnull=True,
+            started_at__lt=cutoff,
+            celery_task_id__gt="",
+        )
     )
     stale = list(unplanned.order_by("pk").values_list("pk", flat=True))
     for job_id in stale:
         _send(job_id)
+    # Only jobs run through Celery (they have a task id): a long `import_pubmed` running in a
+    # terminal walks its own batches, and must not have them fetched a second time.
     running = RefreshJob.objects.filter(
-        status=RefreshJob.Status.RUNNING, planned_at__lt=cutoff
+        status=RefreshJob.Status.RUNNING, planned_at__lt=cutoff, celery_task_id__gt=""
     ).order_by("pk")
     for job_id in running.values_list("pk", flat=True):
         if dispatch_batches(job_id=job_id, stale_before=cutoff):

@@ -4,26 +4,36 @@ import django.contrib.postgres.fields
 import django.db.models.deletion
 from django.db import migrations, models
 
-UNFINISHED = ["queued", "running"]
+BATCH_SIZE = 200  # REFRESH_BATCH_SIZE's default: how the old checkpoints numbered batches
 
 
 def checkpoint_to_columns(apps, schema_editor):
-    """Carry "review_done" over; a job still unfinished plans again into batches.
+    """Turn each job's JSON checkpoint into columns and RefreshBatch rows.
 
-    Its old frozen PMID list and stored-batch ticks have no batch rows, so it starts its
-    batches from the beginning, with its batch counts reset (re-storing is idempotent).
+    A job whose PMID list was frozen gets one batch row per old batch (split as the old code
+    split it), "done" for those its checkpoint ticked off and "planned" for the rest: an
+    unfinished job goes on from where it was, and "Retry the failed identifiers" on a job that
+    crashed still finds the batches it never stored. The frozen list itself leaves the job.
     """
     RefreshJob = apps.get_model("papers", "RefreshJob")
-    for job in RefreshJob.objects.filter(checkpoint__review_done=True):
-        job.review_done = True
-        job.save(update_fields=["review_done"])
-    for job in RefreshJob.objects.filter(status__in=UNFINISHED):
-        job.identifiers = {k: v for k, v in job.identifiers.items() if k != "frozen_pmids"}
-        job.done = job.total = 0
-        job.new_count = job.changed_count = job.unchanged_count = 0
-        job.not_found_count = job.failed_count = 0
-        job.errors = {k: v for k, v in job.errors.items() if k.startswith("_")}
-        job.save()
+    RefreshBatch = apps.get_model("papers", "RefreshBatch")
+    for job in RefreshJob.objects.exclude(checkpoint={}).iterator(chunk_size=100):
+        checkpoint = job.checkpoint or {}
+        job.review_done = bool(checkpoint.get("review_done"))
+        frozen = list(dict.fromkeys(job.identifiers.pop("frozen_pmids", [])))
+        if checkpoint.get("frozen"):
+            job.planned_at = job.started_at or job.created_at
+            stored = set(checkpoint.get("batches_done", []))
+            RefreshBatch.objects.bulk_create(
+                RefreshBatch(
+                    job=job,
+                    index=index,
+                    pmids=frozen[start : start + BATCH_SIZE],
+                    status="done" if index in stored else "planned",
+                )
+                for index, start in enumerate(range(0, len(frozen), BATCH_SIZE))
+            )
+        job.save(update_fields=["review_done", "planned_at", "identifiers"])
 
 
 class Migration(migrations.Migration):
@@ -41,11 +51,6 @@ class Migration(migrations.Migration):
             model_name="refreshjob",
             name="review_done",
             field=models.BooleanField(default=False),
-        ),
-        migrations.RunPython(checkpoint_to_columns, migrations.RunPython.noop),
-        migrations.RemoveField(
-            model_name="refreshjob",
-            name="checkpoint",
         ),
         migrations.CreateModel(
             name="RefreshBatch",
@@ -117,5 +122,10 @@ class Migration(migrations.Migration):
                     models.UniqueConstraint(fields=("job", "index"), name="refreshbatch_job_index")
                 ],
             },
+        ),
+        migrations.RunPython(checkpoint_to_columns, migrations.RunPython.noop),
+        migrations.RemoveField(
+            model_name="refreshjob",
+            name="checkpoint",
         ),
     ]

@@ -200,23 +200,27 @@ def _read_replies(
     failures = dict(failures)
     records: dict[int, PaperRecord] = {}
     deleted: list[int] = []
+    unusable = ""  # why a reply could not be read at all
     for root in roots:
         try:
             parsed = parse_article_set(root, source=_describe(batch))
         except PubmedParseError as exc:
-            return FetchedRecords(
-                pmids=batch, failures=dict.fromkeys(batch, exc.reason), attempts=attempts
-            )
+            unusable = exc.reason  # its PMIDs fail below; other replies' records are kept
+            continue
         # A record we cannot read fails alone; the rest of the reply is kept.
         failures.update((e.pmid, e.reason) for e in parsed.errors if e.pmid in batch)
         records.update((r.pmid, r) for r in parsed.records if r.pmid not in failures)
         deleted.extend(pmid for pmid in parsed.deleted_pmids if pmid not in deleted)
     accounted = set(records) | set(deleted) | set(failures)
+    unaccounted = [pmid for pmid in batch if pmid not in accounted]
+    if unusable:  # not "not found": a reply that may have held them was unreadable
+        failures.update(dict.fromkeys(unaccounted, unusable))
+        unaccounted = []
     return FetchedRecords(
         pmids=batch,
         records=tuple(records.values()),
         deleted_pmids=tuple(deleted),
-        missing_pmids=tuple(pmid for pmid in batch if pmid not in accounted),
+        missing_pmids=tuple(unaccounted),
         failures={pmid: reason for pmid, reason in failures.items() if pmid in batch},
         attempts=attempts,
     )

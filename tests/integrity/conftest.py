@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import UserFactory
+from tests.integrity.migrating import back_to_the_latest_schema  # noqa: F401 (a fixture)
 from tests.pipeline.conftest import app_replay  # noqa: F401  (the replay server fixture)
 
 

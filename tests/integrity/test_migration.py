@@ -5,29 +5,17 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 
+from tests.integrity.migrating import migrate_to
+
+pytestmark = pytest.mark.usefixtures("back_to_the_latest_schema")
 BEFORE = [("papers", "0010_jobs_cancel_retry_schedule_key")]
 AFTER = [("papers", "0011_identifiers_history_overrides")]
 
 
-def _migrate(targets) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-
-
-@pytest.fixture(autouse=True)
-def _back_to_the_latest_schema():
-    # The test walks the schema back; later tests need every migration applied again.
-    yield
-    executor = MigrationExecutor(connection)
-    _migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_keeps_bad_rows_and_refuses_new_ones():
-    _migrate(BEFORE)
+    migrate_to(BEFORE)
     rows = {
         "zero": (0, None),
         "prefixed": (990_200_001, " https://doi.org/10.5555/Prefixed.1 "),
@@ -49,7 +37,7 @@ def test_the_migration_keeps_bad_rows_and_refuses_new_ones():
                 [pmid, doi, title],
             )
 
-    _migrate(AFTER)
+    migrate_to(AFTER)
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT title, pmid, doi FROM papers_paper")

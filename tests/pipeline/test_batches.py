@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import psycopg
 import pytest
 from django.db import connection
 
@@ -12,6 +13,7 @@ from papers import refresh, refresh_batches
 from papers.models import Paper, RefreshBatch, RefreshJob
 from papers.pubmed import fetch_records
 from papers.refresh_selection import failed_without_a_paper
+from tests.worker.conftest import database_url_for_test_db
 
 pytestmark = pytest.mark.django_db
 KNOWN, OTHER, UNKNOWN = 990000002, 990000004, 990000999
@@ -161,3 +163,25 @@ def test_two_workers_finishing_the_last_batches_at_once_finish_the_job_once(app_
     assert (final.done, final.total, final.new_count) == (2, 2, 2)
     # The first to commit saw the other batch still open; the second finished the job.
     assert sorted(r.status for r in results if r is not None) == ["running", "succeeded"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_finishing_a_job_does_not_wait_on_another_stores_change_log_rows(app_replay):
+    """Another store's change-log rows hold KEY SHARE on the job row until it commits, while
+    it waits for this store's UPDATE of that row. Finishing the job with FOR UPDATE would wait
+    on that share: the two would deadlock. FOR NO KEY UPDATE does not conflict with it."""
+    job = _start(_job([KNOWN]))
+    [batch] = job.batches.all()
+    fetched = fetch_records(pmids=batch.pmids)
+    with psycopg.connect(database_url_for_test_db()) as other_store:
+        other_store.execute("SELECT 1 FROM papers_refreshjob WHERE id = %s FOR KEY SHARE", [job.pk])
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = '5s'")  # a wait fails the test, not hangs it
+        try:
+            finished = refresh_batches.store_batch(batch_id=batch.pk, fetched=fetched)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET statement_timeout")
+        other_store.rollback()
+
+    assert finished is not None and finished.status == RefreshJob.Status.SUCCEEDED

@@ -90,6 +90,9 @@ def test_a_job_whose_batch_messages_were_lost_is_found_and_dispatched_again(work
     with running_replay_server(PUBMED_FIXTURES) as server:
         job = refresh.create_job(kind=RefreshJob.Kind.IMPORT, trigger="staff", pmids=PMIDS)
         refresh.start_job(job_id=job.pk)  # planned, as if its fetch messages then vanished
+        # A job sent through Celery has its task id (an in-process run has none, and its
+        # batches are never sent to workers behind its back).
+        RefreshJob.objects.filter(pk=job.pk).update(celery_task_id="a-lost-message")
         workers.start("requeue", EUTILS_BASE_URL=server.base_url, REFRESH_BATCH_SIZE="2")
         time.sleep(0.05)
 

@@ -10,7 +10,11 @@ from papers.tasks import requeue_stale_jobs
 
 
 class Command(BaseCommand):
-    help = 'Send again every refresh job still "queued" after --older-than-minutes (default 30).'
+    help = (
+        'Send again every refresh job still "queued" (or running but never planned) after '
+        "--older-than-minutes (default 30), and dispatch again the batches of running jobs "
+        "still planned or running since then."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--older-than-minutes", type=int, default=30, metavar="N")
